@@ -1,0 +1,16 @@
+// The engine's public surface: everything outside source/engine imports from here only
+// (a lint rule enforces it). The Engine object itself (issue 5) will join these parts.
+export * from './session/index.js';
+export * from './registry-record.js';
+export * from './publisher.js';
+export * from './registry-reader.js';
+export * from './store.js';
+export {maxContactNameLength, normalizeFingerprint, checkContactName, type Contact as StoredContact, type NewContact, type RegistryState} from './store-contacts.js';
+export * from './store-messages.js';
+export * from './store-errors.js';
+export {defaultKdf, storeCipher, type KdfParameters} from './store-key.js';
+export {currentSchemaVersion} from './store-migrations.js';
+export * from './data-dir.js';
+export * from './lock.js';
+export * from './passphrase.js';
+export * from './settings.js';

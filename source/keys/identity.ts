@@ -1,0 +1,182 @@
+import {createPrivateKey, createPublicKey} from 'node:crypto';
+import * as openpgp from 'openpgp';
+import {validateCertificate, type Certificate} from './certificate.js';
+import {CertificateRejectedError, KeysError, SecretKeyImportError, WrongPassphraseError} from './errors.js';
+import {formatFingerprint} from './fingerprint.js';
+import {readKeyBlock} from './key-block.js';
+import {checkOptions, defaultMaxBytes} from './options.js';
+import {stripControl} from './sanitize.js';
+
+/** The user's own key, unlocked. Holds secrets: never log it, never persist it unencrypted. */
+export type Identity = {
+	fingerprint: string;
+	keyId: string;
+	/** The primary user ID ('' for a key without one), stripped of control characters. */
+	userId: string;
+	/** Decrypted private key. */
+	privateKey: openpgp.PrivateKey;
+	/** The public half, checked like any contact's certificate. */
+	certificate: Certificate;
+	/** Raw 32-byte X25519 private key of the selected encryption subkey, little-endian. */
+	x25519Private: Uint8Array;
+	/** Raw 32-byte Ed25519 seed of the primary key. */
+	ed25519Seed: Uint8Array;
+};
+
+// RFC 8410 PKCS#8 prefix for a raw X25519 private key; lets node:crypto derive its public key.
+const x25519Pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+function x25519PublicOf(privateKey: Uint8Array): Uint8Array {
+	const key = createPrivateKey({key: Buffer.concat([x25519Pkcs8Prefix, privateKey]), format: 'der', type: 'pkcs8'});
+	const {x} = createPublicKey(key).export({format: 'jwk'});
+	return Buffer.from(x ?? '', 'base64url');
+}
+
+/** Legacy ECDH stores the scalar as a big-endian MPI (leading zeros may be cut); X25519 wants 32 bytes little-endian. */
+function x25519PrivateOf(packet: openpgp.SecretSubkeyPacket): Uint8Array | undefined {
+	const parameters = packet.privateParams as {d?: Uint8Array; k?: Uint8Array} | null;
+	if (packet.algorithm === openpgp.enums.publicKey.ecdh && parameters?.d && parameters.d.length <= 32) {
+		const bigEndian = new Uint8Array(32);
+		bigEndian.set(parameters.d, 32 - parameters.d.length);
+		return bigEndian.reverse();
+	}
+
+	if (packet.algorithm === openpgp.enums.publicKey.x25519 && parameters?.k?.length === 32) {
+		return parameters.k.slice();
+	}
+
+	return undefined;
+}
+
+function noSecret(fingerprint: string, what: string): never {
+	throw new CertificateRejectedError('no-secret-material', fingerprint, `The secret key ${formatFingerprint(fingerprint)} has no secret material for ${what} (GnuPG exported a stub, e.g. because the key lives on a smartcard or was exported with --export-secret-subkeys). Export the full key: gpg --export-secret-keys --armor ${fingerprint}`);
+}
+
+/** Builds the Identity from a decrypted private key, checking it like a contact's certificate. */
+async function identityFromKey(privateKey: openpgp.PrivateKey, date: Date): Promise<Identity> {
+	const certificate = await validateCertificate(privateKey.toPublic(), date);
+	const {fingerprint} = certificate;
+	const primary = privateKey.keyPacket as openpgp.SecretKeyPacket;
+	const seed = (primary.privateParams as {seed?: Uint8Array} | null)?.seed;
+	if (primary.isDummy() || seed?.length !== 32) {
+		noSecret(fingerprint, 'its primary key');
+	}
+
+	const subkey = privateKey.subkeys.find(candidate => candidate.getFingerprint().toUpperCase() === certificate.encryptionKey.fingerprint);
+	const subkeyPacket = subkey?.keyPacket as openpgp.SecretSubkeyPacket | undefined;
+	if (!subkeyPacket || !subkey?.isDecrypted() || subkeyPacket.isDummy()) {
+		noSecret(fingerprint, `its encryption subkey ${formatFingerprint(certificate.encryptionKey.fingerprint)}`);
+	}
+
+	const x25519Private = x25519PrivateOf(subkeyPacket);
+	if (!x25519Private || !Buffer.from(x25519PublicOf(x25519Private)).equals(certificate.encryptionKey.x25519)) {
+		throw new KeysError(`The secret encryption subkey of ${formatFingerprint(fingerprint)} does not match its public key; the key is damaged. Export it again from GnuPG.`);
+	}
+
+	let userId = '';
+	if (privateKey.users.length > 0) {
+		const {user} = await privateKey.getPrimaryUser(date);
+		userId = stripControl(user.userID?.userID ?? '');
+	}
+
+	return {fingerprint, keyId: certificate.keyId, userId, privateKey, certificate, x25519Private, ed25519Seed: seed.slice()};
+}
+
+async function decrypt(privateKey: openpgp.PrivateKey, passphrase: string): Promise<openpgp.PrivateKey> {
+	if ((privateKey.keyPacket as openpgp.SecretKeyPacket).isDummy()) {
+		noSecret(privateKey.getFingerprint().toUpperCase(), 'its primary key');
+	}
+
+	if (privateKey.isDecrypted()) {
+		return privateKey;
+	}
+
+	try {
+		return await openpgp.decryptKey({privateKey, passphrase});
+	} catch (error) {
+		if (error instanceof Error && /passphrase/i.test(error.message)) {
+			throw new WrongPassphraseError();
+		}
+
+		throw new SecretKeyImportError(`The secret key could not be unlocked (${stripControl(error instanceof Error ? error.message : String(error)).slice(0, 160)}). Export it again with gpg --export-secret-keys --armor FINGERPRINT.`);
+	}
+}
+
+async function lock(privateKey: openpgp.PrivateKey, passphrase: string): Promise<string> {
+	if (passphrase.length === 0) {
+		throw new KeysError('An empty passphrase would leave the secret key unprotected on disk. Choose a passphrase.');
+	}
+
+	return (await openpgp.encryptKey({privateKey, passphrase})).armor();
+}
+
+/** "Name <email>" or "Name" as openpgp.js wants it. */
+function parseUserId(userId: string): {name?: string; email?: string} {
+	if (stripControl(userId) !== userId || userId.trim() === '') {
+		throw new KeysError('A user ID must be a non-empty line of printable text, like "Alice <alice@example.org>".');
+	}
+
+	const match = /^(.*?)\s*<([^<>]+)>$/.exec(userId.trim());
+	if (!match) {
+		return {name: userId.trim()};
+	}
+
+	const [, name = '', email = ''] = match;
+	return name ? {name, email} : {email};
+}
+
+/** A new v4 identity of the kind GnuPG 2.2 reads: Ed25519 (certify, sign) + Curve25519 ECDH (encrypt). */
+export async function generateIdentity(options: {userId: string; passphrase: string; date?: Date}): Promise<{armoredSecretKey: string; identity: Identity}> {
+	checkOptions('generateIdentity', options, ['userId', 'passphrase', 'date']);
+	const date = options.date ?? new Date();
+	const userID = parseUserId(options.userId);
+	let privateKey: openpgp.PrivateKey;
+	try {
+		({privateKey} = await openpgp.generateKey({type: 'ecc', curve: 'curve25519Legacy', userIDs: [userID], date, format: 'object'}));
+	} catch (error) {
+		throw new KeysError(`Could not make a key for "${options.userId}" (${error instanceof Error ? error.message : String(error)}). Check the email address in the user ID.`);
+	}
+
+	const armoredSecretKey = await lock(privateKey, options.passphrase);
+	return {armoredSecretKey, identity: await identityFromKey(privateKey, date)};
+}
+
+async function readOneSecretKey(input: string | Uint8Array): Promise<openpgp.PrivateKey> {
+	const keys = (await readKeyBlock(input, defaultMaxBytes)).filter(key => key.isPrivate());
+	const [key, ...others] = keys;
+	if (!key) {
+		throw new SecretKeyImportError('This holds no secret key (only public keys). Export the secret key with: gpg --export-secret-keys --armor FINGERPRINT');
+	}
+
+	if (others.length > 0) {
+		throw new SecretKeyImportError(`This holds ${keys.length} secret keys; umbra needs exactly one. Export one with: gpg --export-secret-keys --armor FINGERPRINT`);
+	}
+
+	return key;
+}
+
+/** Unlocks the stored identity. A wrong passphrase throws WrongPassphraseError. */
+export async function unlockIdentity(options: {armoredSecretKey: string; passphrase: string; date?: Date}): Promise<Identity> {
+	checkOptions('unlockIdentity', options, ['armoredSecretKey', 'passphrase', 'date']);
+	const privateKey = await decrypt(await readOneSecretKey(options.armoredSecretKey), options.passphrase);
+	return identityFromKey(privateKey, options.date ?? new Date());
+}
+
+/**
+ * Imports `gpg --export-secret-keys --armor` output (or binary). Refuses, saying how to fix it, a
+ * key without a Curve25519 encryption subkey, an expired or revoked key, GnuPG stubs without
+ * secret material, and a wrong passphrase. The result is locked with `newPassphrase` (default:
+ * the same passphrase).
+ */
+export async function importSecretKey(options: {input: string | Uint8Array; passphrase: string; newPassphrase?: string; date?: Date}): Promise<{armoredSecretKey: string; identity: Identity}> {
+	checkOptions('importSecretKey', options, ['input', 'passphrase', 'newPassphrase', 'date']);
+	const privateKey = await decrypt(await readOneSecretKey(options.input), options.passphrase);
+	const identity = await identityFromKey(privateKey, options.date ?? new Date());
+	const armoredSecretKey = await lock(privateKey, options.newPassphrase ?? options.passphrase);
+	return {armoredSecretKey, identity};
+}
+
+/** The own certificate, armored, as `gpg --import` takes it. */
+export function exportPublicKey(identity: Identity): string {
+	return identity.privateKey.toPublic().armor();
+}

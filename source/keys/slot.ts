@@ -1,0 +1,89 @@
+import {createHash, createPrivateKey, createPublicKey, hkdfSync} from 'node:crypto';
+import {KeysError} from './errors.js';
+import {checkOptions} from './options.js';
+
+/**
+ * The registry slot in which `publisher` leaves its address for `reader` on one UTC day
+ * (DESIGN.md, "Registry"): a BEP 44 mutable item, no salt, under an Ed25519 key that only the
+ * two of them can derive. Holds the slot's secret seed: never log it.
+ */
+export type SlotKeyPair = {
+	day: number;
+	/** 32-byte Ed25519 seed: HKDF-SHA256(K_PR, "umbra/v1/slot", fpr(P) || fpr(R) || uint32_be(day)). */
+	seed: Uint8Array;
+	/** 32-byte Ed25519 public key: the item's `k`. */
+	publicKey: Uint8Array;
+	/** SHA-1 of the public key: where the item lives in the DHT. */
+	target: Uint8Array;
+	/**
+	 * A fixed per-slot offset for BEP 44 `seq`, in [0, 2^52). Added to the time in microseconds
+	 * it hides the clock, and as it is derived it survives restarts without storage; with today's
+	 * time (about 2^50.7 us) the sum stays below 2^53 until the year 2112.
+	 */
+	seqOffset: number;
+};
+
+const slotSalt = Buffer.from('umbra/v1/slot', 'ascii');
+const seqSalt = Buffer.from('umbra/v1/slot-seq', 'ascii');
+// RFC 8410 PKCS#8 prefix for a raw Ed25519 seed; lets node:crypto derive the public key.
+const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
+const secondsPerDay = 86_400;
+const maxDay = 0xFF_FF_FF_FF;
+
+/** d = floor(unix seconds / 86400), the UTC day number the slots change with. */
+export function utcDay(date: Date | number): number {
+	const ms = typeof date === 'number' ? date : date.getTime();
+	if (!Number.isFinite(ms) || ms < 0) {
+		throw new KeysError(`utcDay needs a time after 1970, not ${String(date)}.`);
+	}
+
+	return Math.floor(Math.floor(ms / 1000) / secondsPerDay);
+}
+
+/** Unix time in ms at which UTC day `day` starts. */
+export function dayStart(day: number): number {
+	return day * secondsPerDay * 1000;
+}
+
+function rawFingerprint(name: string, fingerprint: string): Buffer {
+	if (typeof fingerprint !== 'string' || !/^[\dA-Fa-f]{40}$/.test(fingerprint)) {
+		throw new KeysError(`slotKeyPair: ${name} must be a v4 fingerprint of 40 hex digits.`);
+	}
+
+	return Buffer.from(fingerprint, 'hex');
+}
+
+/** The raw 32-byte Ed25519 public key of a seed. */
+export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
+	const privateKey = createPrivateKey({key: Buffer.concat([ed25519Pkcs8Prefix, seed]), format: 'der', type: 'pkcs8'});
+	const {x} = createPublicKey(privateKey).export({format: 'jwk'});
+	return new Uint8Array(Buffer.from(x ?? '', 'base64url'));
+}
+
+/**
+ * Derives the slot of publisher P for reader R on `day`. The direction matters: P->R and R->P are
+ * different slots, so each side writes only its own. Without K_PR the slots of different days
+ * or pairs cannot be linked.
+ */
+export function slotKeyPair(options: {pairSecret: Uint8Array; publisher: string; reader: string; day: number}): SlotKeyPair {
+	checkOptions('slotKeyPair', options, ['pairSecret', 'publisher', 'reader', 'day']);
+	const {pairSecret, day} = options;
+	if (!(pairSecret instanceof Uint8Array) || pairSecret.byteLength !== 32) {
+		throw new KeysError('slotKeyPair: pairSecret must be the 32-byte K_PR of pairSecret().');
+	}
+
+	if (!Number.isInteger(day) || day < 0 || day > maxDay) {
+		throw new KeysError(`slotKeyPair: day must be a UTC day number (0 to 2^32-1), not ${day}.`);
+	}
+
+	const dayBytes = Buffer.alloc(4);
+	dayBytes.writeUInt32BE(day);
+	const info = Buffer.concat([rawFingerprint('publisher', options.publisher), rawFingerprint('reader', options.reader), dayBytes]);
+	const seed = new Uint8Array(hkdfSync('sha256', pairSecret, slotSalt, info, 32));
+	const publicKey = ed25519PublicKey(seed);
+	const target = new Uint8Array(createHash('sha1').update(publicKey).digest());
+	// A second HKDF output keeps the offset independent of the signing key.
+	const offsetBytes = Buffer.from(hkdfSync('sha256', seed, seqSalt, Buffer.alloc(0), 8));
+	const seqOffset = Number(offsetBytes.readBigUInt64BE() >> 12n);
+	return {day, seed, publicKey, target, seqOffset};
+}

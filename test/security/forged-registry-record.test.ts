@@ -1,0 +1,88 @@
+// Attack story: Mallory wants Bob to connect to Mallory's onion service (which would tell
+// Mallory that Bob is online) by planting a registry record that claims to be Alice's. Even
+// with the slot's secret seed (which Mallory cannot derive; the test hands it over to make the
+// attack as strong as possible), whatever Mallory writes is refused and counted, and Bob
+// keeps finding Alice's real address.
+import assert from 'node:assert/strict';
+import {randomBytes} from 'node:crypto';
+import {after, before, describe, it} from 'node:test';
+import {pairSecret, type Certificate, type Identity} from '../../source/keys/index.js';
+import {slotKeyPair, utcDay} from '../../source/keys/slot.js';
+import {DhtRegistry} from '../../source/net/dht-registry.js';
+import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
+import {Publisher, RegistryReader, registryValueBytes, sealRecord, type RegistryRecord} from '../../source/engine/index.js';
+import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
+import {ManualTime, makeIdentities, onions} from '../helpers/registry-helpers.js';
+
+describe('a forged registry record', () => {
+	let swarm: DhtSwarm;
+	let alice: Identity;
+	let bob: Identity;
+	let mallory: Identity;
+	let aliceCert: Certificate;
+	let bobCert: Certificate;
+	let carolCert: Certificate;
+	const registries: DhtRegistry[] = [];
+
+	before(async () => {
+		[alice, bob] = await Promise.all([fixtureIdentity('alice'), fixtureIdentity('bob')]);
+		[aliceCert, bobCert, carolCert] = await Promise.all([fixtureCertificate('alice'), fixtureCertificate('bob'), fixtureCertificate('carol')]);
+		[mallory] = await makeIdentities(1, 'mallory') as [Identity];
+		swarm = await startDhtSwarm({size: 20});
+	});
+
+	after(async () => {
+		await Promise.all(registries.map(registry => registry.close()));
+		await swarm?.stop();
+	});
+
+	it('is never reported; Alice\'s real record from yesterday\'s slot still is', async () => {
+		const joined = async () => {
+			const registry = new DhtRegistry({bootstrap: swarm.bootstrap, host: '127.0.0.1'});
+			registries.push(registry);
+			await registry.start();
+			return registry;
+		};
+
+		const [aliceNet, bobNet, malloryNet] = await Promise.all([joined(), joined(), joined()]);
+
+		// Alice publishes at 23:00; Bob reads at 00:30, when yesterday's slot still counts.
+		const time = new ManualTime(Date.parse('2026-04-01T23:00:00Z'));
+		const publisher = new Publisher({identity: alice, registry: aliceNet, contacts: [bobCert], onion: {address: onions.a, port: 8000}, clock: time, scheduler: time, promptWindowMs: 0, nextDayFromHour: 24});
+		publisher.start();
+		time.advance(0);
+		await publisher.whenIdle();
+		publisher.stop();
+		time.set(Date.parse('2026-04-02T00:30:00Z'));
+		const today = utcDay(time.now());
+		const reader = new RegistryReader({identity: bob, registry: bobNet, clock: time});
+		assert.equal((await reader.lookupContact(aliceCert))?.onion, onions.a);
+
+		const todaySlot = slotKeyPair({pairSecret: pairSecret({own: bob, contact: aliceCert}), publisher: alice.fingerprint, reader: bob.fingerprint, day: today});
+		const record: RegistryRecord = {reader: bob.fingerprint, day: today, onion: onions.c, port: 6666, issuedAt: time.now(), expiresAt: time.now() + 3_600_000};
+		const date = new Date(time.now());
+		const attacks: Array<{name: string; value: Uint8Array; reason: keyof ReturnType<typeof reader.counters>}> = [
+			{name: 'signed by Mallory, encrypted to Bob', value: await sealRecord({record, signer: mallory, recipient: bobCert, date}), reason: 'unknown-signer'},
+			{name: 'encrypted to someone else', value: await sealRecord({record: {...record, reader: carolCert.fingerprint}, signer: mallory, recipient: carolCert, date}), reason: 'not-for-us'},
+			{name: 'truncated', value: (await sealRecord({record, signer: mallory, recipient: bobCert, date})).subarray(0, 300), reason: 'wrong-size'},
+			{name: 'random bytes with a plausible length field', value: Uint8Array.from([0x01, 0xC8, ...randomBytes(registryValueBytes - 2)]), reason: 'malformed'},
+			{name: 'random bytes', value: new Uint8Array(randomBytes(registryValueBytes)), reason: 'wrong-size'},
+		];
+
+		let seq = 2 ** 52;
+		for (const attack of attacks) {
+			const before = reader.counters()[attack.reason];
+			await malloryNet.publish({keyPair: {publicKey: todaySlot.publicKey, secretSeed: todaySlot.seed}, value: attack.value, seq: seq++});
+			assert.equal((await bobNet.lookup(todaySlot.publicKey))?.seq, seq - 1, `${attack.name}: planted`);
+			const found = await reader.lookupContact(aliceCert);
+			assert.equal(found?.onion, onions.a, `${attack.name}: Alice's address still wins`);
+			assert.equal(found?.day, today - 1);
+			assert.equal(reader.counters()[attack.reason], before + 1, `${attack.name}: counted as ${attack.reason}`);
+		}
+
+		// An older seq is refused by the storing nodes; the newest value stays.
+		await malloryNet.publish({keyPair: {publicKey: todaySlot.publicKey, secretSeed: todaySlot.seed}, value: attacks[0]?.value ?? new Uint8Array(1), seq: 5}).catch(() => undefined);
+		assert.equal((await bobNet.lookup(todaySlot.publicKey))?.seq, seq - 1);
+		assert.equal((await reader.lookupContact(aliceCert))?.onion, onions.a);
+	});
+});
