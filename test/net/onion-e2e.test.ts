@@ -5,11 +5,12 @@ import {strict as assert} from 'node:assert';
 import {createHash, generateKeyPairSync, randomBytes} from 'node:crypto';
 import {once} from 'node:events';
 import {createServer} from 'node:net';
-import type {AddressInfo, Server, Socket} from 'node:net';
+import type {AddressInfo, Server} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {SocksError, dialSocks, dialWithRetry} from '../../source/net/socks.js';
 import type {TorControl} from '../../source/net/tor-control.js';
 import {connectClientControl, useTestNetwork} from '../helpers/network.js';
+import {readBytes} from '../helpers/read-bytes.js';
 
 function base32(bytes: Uint8Array): string {
 	const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -39,18 +40,6 @@ function onionAddress(publicKey: Uint8Array): string {
 function absentOnion(): string {
 	const spki = generateKeyPairSync('ed25519').publicKey.export({format: 'der', type: 'spki'});
 	return onionAddress(spki.subarray(-32));
-}
-
-async function readBytes(socket: Socket, count: number): Promise<Buffer> {
-	let received = Buffer.alloc(0);
-	for await (const chunk of socket) {
-		received = Buffer.concat([received, chunk as Buffer]);
-		if (received.length >= count) {
-			break;
-		}
-	}
-
-	return received;
 }
 
 describe('onion services on the private Tor network', () => {

@@ -6,6 +6,7 @@ import {createServer} from 'node:net';
 import type {AddressInfo, Server, Socket} from 'node:net';
 import {after, describe, test} from 'node:test';
 import {SocksError, SocksProtocolError, SocksProxyUnreachableError, SocksTimeoutError, dialSocks, dialWithRetry} from '../../source/net/socks.js';
+import {readBytes} from '../helpers/read-bytes.js';
 
 /** One accepted connection, read in exact byte counts. */
 class Peer {
@@ -79,18 +80,6 @@ async function noAuthThenReply(peer: Peer, reply: Buffer): Promise<void> {
 
 const dial = async (port: number, timeoutMs = 5000) => dialSocks({proxy: {host: '127.0.0.1', port}, destination: {host: onion, port: 7777}, timeoutMs});
 
-async function readExactly(socket: Socket, count: number): Promise<Buffer> {
-	let received = Buffer.alloc(0);
-	for await (const chunk of socket) {
-		received = Buffer.concat([received, chunk as Buffer]);
-		if (received.length >= count) {
-			break;
-		}
-	}
-
-	return received;
-}
-
 describe('dialSocks', () => {
 	test('sends the onion name unresolved and carries data both ways, including data that came with the reply', async () => {
 		let asked: {host: string; port: number} | undefined;
@@ -105,7 +94,7 @@ describe('dialSocks', () => {
 		const socket = await dial(port);
 		assert.deepEqual(asked, {host: onion, port: 7777});
 		socket.write('world');
-		assert.equal((await readExactly(socket, 11)).toString(), 'hello world');
+		assert.equal((await readBytes(socket, 11)).toString(), 'hello world');
 		socket.destroy();
 	});
 
