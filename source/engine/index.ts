@@ -14,3 +14,5 @@ export * from './data-dir.js';
 export * from './lock.js';
 export * from './passphrase.js';
 export * from './settings.js';
+export {Engine, type EngineOptions} from './engine.js';
+export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';

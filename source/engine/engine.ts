@@ -1,0 +1,459 @@
+// The Engine (issue 5): joins Tor control, the onion service, the registry and the session core
+// into commands and events (STYLE.md point 2). Ownership: the engine opens and closes its own
+// control connection, onion service, listener and streams; the store and the registry are the
+// caller's, started before start() and closed after stop(). Logs never hold an onion address,
+// a fingerprint or message text.
+import {randomBytes} from 'node:crypto';
+import type {Socket} from 'node:net';
+import {readCertificates, type Certificate, type Identity} from '../keys/index.js';
+import type {Registry} from '../net/registry.js';
+import {dialWithRetry, type SocksEndpoint} from '../net/socks.js';
+import {TorControl, type ControlEndpoint} from '../net/tor-control.js';
+import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
+import {OnionHost, type HostedOnion} from './onion-host.js';
+import {Publisher, systemClock, systemScheduler, type Clock, type Scheduler} from './publisher.js';
+import {RegistryReader} from './registry-reader.js';
+import {checkFrameBody, keepSession, keysHandshakeCrypto, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random, type SessionEvent} from './session/index.js';
+import {StreamRunner} from './session-runner.js';
+import type {Store} from './store.js';
+import type {Message} from './store-messages.js';
+
+export type EngineOptions = {
+	identity: Identity;
+	/** Opened by the caller, who closes it after stop(). */
+	store: Store;
+	/** Default: every contact in the store. */
+	contacts?: readonly Certificate[];
+	torControl: {endpoint: ControlEndpoint; password?: string};
+	socks: SocksEndpoint;
+	/** Started by the caller, who closes it after stop(). */
+	registry: Registry;
+	clock?: Clock;
+	scheduler?: Scheduler;
+	random?: Random;
+	/** Debug lines; never onion addresses, fingerprints or message text. */
+	log?: (line: string) => void;
+	/** First lookup retry delay and its cap; default 1 s and 30 s. */
+	lookupBackoffMs?: {first: number; max: number};
+	/** Passed to the Publisher: how widely the first writes are spread; default 15 s. */
+	publishWindowMs?: number;
+	tickMs?: number;
+};
+
+type Peer = {
+	certificate: Certificate;
+	hidden: boolean;
+	/** SOCKS credentials that put this contact's streams on circuits of their own. */
+	isolation: {username: string; password: string};
+	session: StreamRunner | undefined;
+	dialing: boolean;
+	backoffMs: number;
+	lookupTimer: unknown;
+};
+
+const defaultRandom: Random = length => new Uint8Array(randomBytes(length));
+
+export class Engine {
+	readonly #options: EngineOptions;
+	readonly #clock: Clock;
+	readonly #scheduler: Scheduler;
+	readonly #random: Random;
+	readonly #log: (line: string) => void;
+	readonly #listeners = new Set<EngineListener>();
+	readonly #peers = new Map<string, Peer>();
+	readonly #streams = new Set<StreamRunner>();
+	readonly #preAuth = new PreAuthLimit();
+	readonly #replayCache = new ReplayCache();
+	readonly #abort = new AbortController();
+	#crypto: HandshakeCrypto<Certificate>;
+	#control: TorControl | undefined;
+	#host: OnionHost | undefined;
+	#onion: HostedOnion | undefined;
+	#publisher: Publisher | undefined;
+	#reader: RegistryReader | undefined;
+	#presence: {state: PresenceState; status: string} = {state: 'online', status: ''};
+	#lifecycle: LifecycleState | undefined;
+	#stopping = false;
+
+	constructor(options: EngineOptions) {
+		this.#options = options;
+		this.#clock = options.clock ?? systemClock;
+		this.#scheduler = options.scheduler ?? systemScheduler;
+		this.#random = options.random ?? defaultRandom;
+		this.#log = options.log ?? (() => undefined);
+		this.#crypto = keysHandshakeCrypto(options.identity);
+	}
+
+	get lifecycle(): LifecycleState | undefined {
+		return this.#lifecycle;
+	}
+
+	subscribe(listener: EngineListener): () => void {
+		this.#listeners.add(listener);
+		return () => {
+			this.#listeners.delete(listener);
+		};
+	}
+
+	/** Fingerprints of contacts with a session now. */
+	onlineContacts(): string[] {
+		return [...this.#peers].filter(([, peer]) => peer.session).map(([fingerprint]) => fingerprint);
+	}
+
+	async start(): Promise<void> {
+		if (this.#lifecycle !== undefined) {
+			throw new Error('Engine.start: already started; make a new Engine');
+		}
+
+		this.#setLifecycle('starting');
+		try {
+			await this.#loadContacts();
+			this.#setLifecycle('connecting-tor');
+			const {endpoint, password} = this.#options.torControl;
+			const control = await TorControl.connect(endpoint, password === undefined ? {} : {password});
+			this.#control = control;
+			control.onClose(error => {
+				if (!this.#stopping) {
+					this.#emit({type: 'error', scope: 'tor', message: `the tor control connection closed${error ? `: ${error.message}` : ''}`});
+				}
+			});
+			const phase = await control.bootstrapPhase();
+			this.#emit({type: 'tor.bootstrap', progress: phase.progress, summary: phase.summary});
+			this.#setLifecycle('publishing');
+			this.#host = new OnionHost({control, onConnection: socket => this.#incoming(socket)});
+			const onion = await this.#host.start();
+			this.#onion = onion;
+			const visible = this.#visible();
+			this.#publisher = new Publisher({
+				identity: this.#options.identity,
+				registry: this.#options.registry,
+				contacts: visible,
+				onion: {address: onion.serviceId, port: onion.port},
+				clock: this.#clock,
+				scheduler: this.#scheduler,
+				...(this.#options.publishWindowMs === undefined ? {} : {promptWindowMs: this.#options.publishWindowMs}),
+				onEvent: event => {
+					if (event.kind === 'record') {
+						this.#emit({type: 'registry.published', contact: event.contact, ok: event.type === 'published'});
+					}
+				},
+			});
+			this.#publisher.start();
+			this.#reader = new RegistryReader({identity: this.#options.identity, registry: this.#options.registry, clock: this.#clock});
+			for (const certificate of visible) {
+				this.#scheduleLookup(certificate.fingerprint, 0);
+			}
+
+			this.#setLifecycle('ready');
+		} catch (error) {
+			this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
+			await this.stop();
+			throw error;
+		}
+	}
+
+	/** Stores the message in the outbox (queued), then sends it if the contact is connected. */
+	async send(contact: string, text: string): Promise<Message> {
+		const peer = this.#peers.get(contact);
+		if (!peer) {
+			throw new Error('send: no such contact; add the contact first');
+		}
+
+		const id = Buffer.from(this.#random(16)).toString('hex');
+		const createdAt = this.#clock.now();
+		const problem = checkFrameBody({kind: 'message', id, sentAt: createdAt, text});
+		if (problem) {
+			throw new RangeError(`send: the message cannot be sent: ${problem}`);
+		}
+
+		const message = this.#options.store.appendOutgoing({id, contact, body: text, createdAt});
+		this.#emit({type: 'message.state', id, contact, state: 'queued'});
+		if (peer.session) {
+			this.#sendStored(peer.session, message);
+		}
+
+		return message;
+	}
+
+	async setPresence(state: PresenceState, status = ''): Promise<void> {
+		const problem = checkFrameBody({kind: 'presence', state, status});
+		if (problem) {
+			throw new RangeError(`setPresence: ${problem}`);
+		}
+
+		this.#presence = {state, status};
+		for (const peer of this.#peers.values()) {
+			peer.session?.send({kind: 'presence', state, status});
+		}
+	}
+
+	/** Says bye to every session, removes the onion service, closes the control connection. */
+	async stop(): Promise<void> {
+		if (this.#stopping) {
+			return;
+		}
+
+		this.#stopping = true;
+		this.#setLifecycle('stopping');
+		this.#abort.abort(new Error('the engine is stopping'));
+		this.#publisher?.stop();
+		for (const peer of this.#peers.values()) {
+			this.#scheduler.clearTimeout(peer.lookupTimer);
+		}
+
+		const streams = [...this.#streams];
+		for (const stream of streams) {
+			stream.bye();
+		}
+
+		await Promise.all(streams.map(async stream => stream.closed(3000)));
+		await this.#host?.stop();
+		await this.#control?.close().catch(() => undefined);
+		this.#setLifecycle('stopped');
+	}
+
+	#emit(event: EngineEvent): void {
+		for (const listener of this.#listeners) {
+			try {
+				listener(event);
+			} catch (error) {
+				this.#log(`an event listener threw: ${(error as Error).message}`);
+			}
+		}
+	}
+
+	#setLifecycle(state: LifecycleState): void {
+		this.#lifecycle = state;
+		this.#emit({type: 'lifecycle', state});
+	}
+
+	async #loadContacts(): Promise<void> {
+		const stored = this.#options.store.listContacts();
+		const hidden = new Map(stored.map(contact => [contact.fingerprint, contact.hidden]));
+		let certificates = this.#options.contacts;
+		if (!certificates) {
+			const read = await Promise.all(stored.map(async contact => readCertificates(contact.certificate)));
+			certificates = read.flatMap(result => result.certificates);
+		}
+
+		for (const certificate of certificates) {
+			this.#peers.set(certificate.fingerprint, {
+				certificate,
+				hidden: hidden.get(certificate.fingerprint) ?? false,
+				isolation: {username: Buffer.from(this.#random(16)).toString('hex'), password: 'umbra'},
+				session: undefined,
+				dialing: false,
+				backoffMs: this.#options.lookupBackoffMs?.first ?? 1000,
+				lookupTimer: undefined,
+			});
+		}
+	}
+
+	#visible(): Certificate[] {
+		return [...this.#peers.values()].filter(peer => !peer.hidden).map(peer => peer.certificate);
+	}
+
+	#scheduleLookup(fingerprint: string, delayMs: number): void {
+		const peer = this.#peers.get(fingerprint);
+		if (!peer || this.#stopping) {
+			return;
+		}
+
+		this.#scheduler.clearTimeout(peer.lookupTimer);
+		peer.lookupTimer = this.#scheduler.setTimeout(() => {
+			void this.#lookupAndDial(fingerprint);
+		}, delayMs);
+	}
+
+	async #lookupAndDial(fingerprint: string): Promise<void> {
+		const peer = this.#peers.get(fingerprint);
+		if (!peer || peer.hidden || peer.session || peer.dialing || this.#stopping || !this.#reader) {
+			return;
+		}
+
+		peer.dialing = true;
+		let established: Established<Certificate> | undefined;
+		try {
+			const address = await this.#reader.lookupContact(peer.certificate);
+			if (address && !peer.session && !this.#stopping) {
+				const onion = `${address.onion}.onion`;
+				const socket = await dialWithRetry({
+					proxy: this.#options.socks,
+					destination: {host: onion, port: address.port},
+					isolation: peer.isolation,
+					signal: this.#abort.signal,
+					overallTimeoutMs: 60_000,
+				});
+				const now = this.#clock.now();
+				const runner = this.#run(socket, startDialer({crypto: this.#crypto, random: this.#random, contact: peer.certificate, onion}, now));
+				established = await runner.handshake;
+			}
+		} catch (error) {
+			this.#log(`dialing a contact failed: ${(error as Error).message.replaceAll(/[a-z2-7]{56}\.onion/g, '<onion>')}`);
+		} finally {
+			peer.dialing = false;
+		}
+
+		if (!established && !peer.session) {
+			const delay = peer.backoffMs;
+			peer.backoffMs = Math.min(delay * 2, this.#options.lookupBackoffMs?.max ?? 30_000);
+			this.#scheduleLookup(fingerprint, delay);
+		}
+	}
+
+	#incoming(socket: Socket): void {
+		if (this.#stopping || !this.#onion || !this.#preAuth.tryAdmit()) {
+			socket.destroy();
+			return;
+		}
+
+		const runner = this.#run(socket, startListener({
+			crypto: this.#crypto,
+			random: this.#random,
+			senders: this.#visible(),
+			localOnions: [this.#onion.address],
+			replayCache: this.#replayCache,
+		}, this.#clock.now()));
+		void runner.handshake.then(() => {
+			this.#preAuth.release();
+		});
+	}
+
+	#run(socket: Socket, start: HandshakeStep<Certificate>): StreamRunner {
+		const runner = new StreamRunner({
+			socket,
+			start,
+			clock: this.#clock,
+			scheduler: this.#scheduler,
+			...(this.#options.tickMs === undefined ? {} : {tickMs: this.#options.tickMs}),
+			hooks: {
+				onEstablished: (stream, established) => this.#onEstablished(stream, established),
+				onSessionEvent: (stream, event) => {
+					this.#onSessionEvent(stream, event);
+				},
+				onEnd: (stream, reason) => {
+					this.#onEnd(stream, reason);
+				},
+			},
+		});
+		this.#streams.add(runner);
+		return runner;
+	}
+
+	#onEstablished(runner: StreamRunner, established: Established<Certificate>): boolean {
+		const peer = this.#peers.get(established.peer.fingerprint);
+		if (!peer || peer.hidden || this.#stopping) {
+			return false;
+		}
+
+		const own = this.#options.identity.fingerprint;
+		const dialer = (session: Established<Certificate>) => (session.role === 'dialer' ? own : session.peer.fingerprint);
+		const previous = peer.session?.established;
+		if (peer.session && previous) {
+			const keep = keepSession({dialer: dialer(previous), establishedAt: previous.at}, {dialer: dialer(established), establishedAt: established.at});
+			if (keep === 'a') {
+				return false;
+			}
+
+			const old = peer.session;
+			peer.session = runner;
+			old.bye();
+		} else {
+			peer.session = runner;
+			peer.backoffMs = this.#options.lookupBackoffMs?.first ?? 1000;
+			this.#scheduler.clearTimeout(peer.lookupTimer);
+			this.#emit({type: 'contact.online', contact: established.peer.fingerprint});
+		}
+
+		// Queued after the leftover is fed, so the peer's first frames are handled first.
+		queueMicrotask(() => {
+			if (peer.session !== runner) {
+				return;
+			}
+
+			runner.send({kind: 'presence', ...this.#presence});
+			for (const message of this.#options.store.unackedOutgoing({contact: established.peer.fingerprint})) {
+				this.#sendStored(runner, message);
+			}
+		});
+		return true;
+	}
+
+	#sendStored(runner: StreamRunner, message: Message): void {
+		if (!runner.send({kind: 'message', id: message.id, sentAt: message.createdAt, text: message.body})) {
+			return;
+		}
+
+		if (this.#options.store.setState(message.id, 'sent')) {
+			this.#emit({type: 'message.state', id: message.id, contact: message.contact, state: 'sent'});
+		}
+	}
+
+	#onSessionEvent(runner: StreamRunner, event: SessionEvent): void {
+		const contact = runner.established?.peer.fingerprint;
+		if (!contact) {
+			return;
+		}
+
+		switch (event.type) {
+			case 'message': {
+				try {
+					const {isNew, message} = this.#options.store.appendIncoming({id: event.id, contact, body: event.text, createdAt: event.sentAt});
+					runner.stored(event.id);
+					if (isNew) {
+						this.#emit({type: 'message.received', message});
+					}
+				} catch (error) {
+					this.#emit({type: 'error', scope: 'store', message: `an incoming message could not be stored: ${(error as Error).message}`});
+				}
+
+				break;
+			}
+
+			case 'delivered': {
+				const message = this.#options.store.getMessage(event.id);
+				if (message?.contact === contact && message.direction === 'out' && this.#options.store.setState(event.id, 'delivered')) {
+					this.#emit({type: 'message.state', id: event.id, contact, state: 'delivered'});
+				}
+
+				break;
+			}
+
+			case 'presence': {
+				this.#emit({type: 'contact.presence', contact, state: event.state, status: event.status});
+				break;
+			}
+
+			case 'refused': {
+				this.#log(`a session refused a frame: ${event.reason}`);
+				break;
+			}
+
+			case 'closed': {
+				this.#log(`a session closed: ${event.detail}`);
+				break;
+			}
+
+			case 'typing':
+			case 'onion-change': {
+				// Not in this slice: typing indicators and onion rotation (issue 5 follow-ups).
+				break;
+			}
+		}
+	}
+
+	#onEnd(runner: StreamRunner, reason: string): void {
+		this.#streams.delete(runner);
+		const contact = runner.established?.peer.fingerprint;
+		const peer = contact === undefined ? undefined : this.#peers.get(contact);
+		if (!peer || peer.session !== runner || contact === undefined) {
+			return;
+		}
+
+		peer.session = undefined;
+		this.#emit({type: 'contact.offline', contact, reason});
+		if (!this.#stopping) {
+			this.#scheduleLookup(contact, peer.backoffMs);
+		}
+	}
+}

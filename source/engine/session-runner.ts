@@ -1,0 +1,235 @@
+// Drives the sans-IO handshake and session cores (session/) over one net.Socket: the runner the
+// top of handshake.ts and session.ts asks for. Inputs of a stream are handled one at a time in
+// arrival order (a promise chain), since handleHandshake is async; a refusal's close is timed
+// from the input's arrival; on `established` the owner decides whether to keep the stream
+// (keepSession), then the session starts and the handshake's leftover is its first data.
+import type {Socket} from 'node:net';
+import type {Certificate} from '../keys/index.js';
+import type {Clock, Scheduler} from './publisher.js';
+import {
+	handleHandshake,
+	handleSession,
+	startSession,
+	type Established,
+	type HandshakeReply,
+	type HandshakeState,
+	type HandshakeStep,
+	type OutboundBody,
+	type SessionEvent,
+	type SessionInput,
+	type SessionReply,
+	type SessionState,
+} from './session/index.js';
+
+export type StreamHooks = {
+	/** The handshake succeeded. Return false to drop the stream (bye) instead of keeping it. */
+	onEstablished(runner: StreamRunner, established: Established<Certificate>): boolean;
+	onSessionEvent(runner: StreamRunner, event: SessionEvent): void;
+	/** Once, when the stream is gone, whatever happened before. */
+	onEnd(runner: StreamRunner, reason: string): void;
+};
+
+export type StreamRunnerOptions = {
+	socket: Socket;
+	/** From startListener or startDialer; its replies (hs0) are written at once. */
+	start: HandshakeStep<Certificate>;
+	hooks: StreamHooks;
+	clock: Clock;
+	scheduler: Scheduler;
+	/** How often the cores get a tick; default 2 s. */
+	tickMs?: number;
+	session?: {pingAfterMs?: number; deadAfterMs?: number};
+};
+
+type Phase = {name: 'handshake'; state: HandshakeState<Certificate>} | {name: 'session'; state: SessionState} | {name: 'ended'};
+
+export class StreamRunner {
+	/** Settles when the handshake ends: the established session, or undefined. */
+	readonly handshake: Promise<Established<Certificate> | undefined>;
+	established: Established<Certificate> | undefined;
+	readonly #options: StreamRunnerOptions;
+	#phase: Phase;
+	#chain: Promise<void> = Promise.resolve();
+	#tickTimer: unknown;
+	#settleHandshake!: (value: Established<Certificate> | undefined) => void;
+	#endReason = 'the stream closed';
+	#ended = false;
+
+	constructor(options: StreamRunnerOptions) {
+		this.#options = options;
+		this.#phase = {name: 'handshake', state: options.start.state};
+		this.handshake = new Promise(resolve => {
+			this.#settleHandshake = resolve;
+		});
+		const {socket} = options;
+		socket.on('data', (chunk: Buffer) => {
+			const now = options.clock.now();
+			this.#enqueue(async () => this.#input({type: 'data', bytes: new Uint8Array(chunk), now}));
+		});
+		socket.on('error', () => undefined);
+		socket.once('close', () => {
+			const now = options.clock.now();
+			this.#enqueue(async () => this.#input({type: 'closed', now}));
+		});
+		this.#armTick();
+		this.#applyHandshakeReplies(options.start.replies, options.clock.now());
+	}
+
+	get isSession(): boolean {
+		return this.#phase.name === 'session';
+	}
+
+	send(body: OutboundBody): boolean {
+		return this.#sessionInput({type: 'send', body, now: this.#options.clock.now()});
+	}
+
+	stored(id: string): void {
+		this.#sessionInput({type: 'stored', id, now: this.#options.clock.now()});
+	}
+
+	/** Says goodbye on a session, or just closes a stream still in its handshake. */
+	bye(): void {
+		if (!this.#sessionInput({type: 'bye', now: this.#options.clock.now()})) {
+			this.#options.socket.destroy();
+		}
+	}
+
+	/** Resolves when the socket has closed (destroying it after `timeoutMs`). */
+	async closed(timeoutMs: number): Promise<void> {
+		const {socket} = this.#options;
+		if (socket.closed) {
+			return;
+		}
+
+		await new Promise<void>(resolve => {
+			const timer = setTimeout(() => {
+				socket.destroy();
+			}, timeoutMs);
+			socket.once('close', () => {
+				clearTimeout(timer);
+				resolve();
+			});
+		});
+	}
+
+	#enqueue(task: () => Promise<void>): void {
+		this.#chain = this.#chain.then(task).catch((error: unknown) => {
+			this.#endReason = `internal error: ${(error as Error).message}`;
+			this.#options.socket.destroy();
+		});
+	}
+
+	#armTick(): void {
+		const {scheduler, clock} = this.#options;
+		this.#tickTimer = scheduler.setTimeout(() => {
+			if (this.#phase.name !== 'ended') {
+				const now = clock.now();
+				this.#enqueue(async () => this.#input({type: 'tick', now}));
+				this.#armTick();
+			}
+		}, this.#options.tickMs ?? 2000);
+	}
+
+	async #input(input: {type: 'data'; bytes: Uint8Array; now: number} | {type: 'tick'; now: number} | {type: 'closed'; now: number}): Promise<void> {
+		const phase = this.#phase;
+		if (phase.name === 'session') {
+			this.#sessionInput(input);
+		} else if (phase.name === 'handshake') {
+			const step = await handleHandshake(phase.state, input);
+			if (this.#phase !== phase) {
+				return;
+			}
+
+			this.#phase = {name: 'handshake', state: step.state};
+			this.#applyHandshakeReplies(step.replies, input.now);
+			for (const event of step.events) {
+				if (event.type === 'failed') {
+					this.#endReason = `handshake failed: ${event.reason}`;
+					this.#settleHandshake(undefined);
+				} else {
+					this.#establish(event.session);
+				}
+			}
+		}
+
+		if (input.type === 'closed') {
+			this.#end();
+		}
+	}
+
+	#applyHandshakeReplies(replies: HandshakeReply[], arrivedAt: number): void {
+		const {socket, scheduler, clock} = this.#options;
+		for (const reply of replies) {
+			if (reply.type === 'write') {
+				socket.write(reply.bytes);
+			} else {
+				const wait = Math.max(0, arrivedAt + reply.delayMs - clock.now());
+				scheduler.setTimeout(() => socket.destroy(), wait);
+			}
+		}
+	}
+
+	#establish(established: Established<Certificate>): void {
+		this.established = established;
+		const state = startSession({keys: established.keys, now: established.at, ...this.#options.session});
+		this.#phase = {name: 'session', state};
+		this.#settleHandshake(established);
+		if (!this.#options.hooks.onEstablished(this, established)) {
+			this.bye();
+			return;
+		}
+
+		if (established.leftover.byteLength > 0) {
+			this.#sessionInput({type: 'data', bytes: established.leftover, now: established.at});
+		}
+	}
+
+	/** False when there is no open session to take the input. */
+	#sessionInput(input: SessionInput): boolean {
+		const phase = this.#phase;
+		if (phase.name !== 'session' || phase.state.closed !== undefined) {
+			return false;
+		}
+
+		const step = handleSession(phase.state, input);
+		this.#phase = {name: 'session', state: step.state};
+		this.#applySessionReplies(step.replies);
+		for (const event of step.events) {
+			if (event.type === 'closed') {
+				this.#endReason = event.detail;
+			}
+
+			this.#options.hooks.onSessionEvent(this, event);
+		}
+
+		return true;
+	}
+
+	#applySessionReplies(replies: SessionReply[]): void {
+		const {socket} = this.#options;
+		for (const reply of replies) {
+			if (reply.type === 'write') {
+				socket.write(reply.bytes);
+			} else {
+				socket.end();
+				// A peer that never closes its side does not keep the socket forever.
+				const timer = this.#options.scheduler.setTimeout(() => socket.destroy(), 5000);
+				socket.once('close', () => {
+					this.#options.scheduler.clearTimeout(timer);
+				});
+			}
+		}
+	}
+
+	#end(): void {
+		if (this.#ended) {
+			return;
+		}
+
+		this.#ended = true;
+		this.#phase = {name: 'ended'};
+		this.#options.scheduler.clearTimeout(this.#tickTimer);
+		this.#settleHandshake(undefined);
+		this.#options.hooks.onEnd(this, this.#endReason);
+	}
+}
