@@ -27,7 +27,17 @@ export type Identity = {
 const x25519Pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 function x25519PublicOf(privateKey: Uint8Array): Uint8Array {
-	const key = createPrivateKey({key: Buffer.concat([x25519Pkcs8Prefix, privateKey]), format: 'der', type: 'pkcs8'});
+	const der = Buffer.concat([x25519Pkcs8Prefix, privateKey]);
+	let key;
+	try {
+		key = createPrivateKey({key: der, format: 'der', type: 'pkcs8'});
+	} catch {
+		// The DER is well formed by construction. Node 20 fails a key parse when another operation
+		// left an error on OpenSSL's queue (seen once in CI: ERR_OSSL_ASN1_WRONG_TAG while two keys
+		// were generated at once); the failed call pops that stale error, so one retry is sound.
+		key = createPrivateKey({key: der, format: 'der', type: 'pkcs8'});
+	}
+
 	const {x} = createPublicKey(key).export({format: 'jwk'});
 	return Buffer.from(x ?? '', 'base64url');
 }

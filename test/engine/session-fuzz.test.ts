@@ -7,7 +7,7 @@ import {randomBytes} from 'node:crypto';
 import {describe, it} from 'node:test';
 import {setFlagsFromString} from 'node:v8';
 import {runInNewContext} from 'node:vm';
-import {generateIdentity, type Certificate} from '../../source/keys/index.js';
+import type {Certificate} from '../../source/keys/index.js';
 import {decodeFrameBody, decodeHs1, decodeHs2} from '../../source/engine/session/codec.js';
 import {lengthPrefixBytes, maxFrameBytes, maxHandshakeBytes} from '../../source/engine/session/frames.js';
 import {handleHandshake, rejectDelayMs, startDialer, startListener, type Contact, type DialerConfig, type HandshakeStep, type ListenerConfig} from '../../source/engine/session/handshake.js';
@@ -15,6 +15,7 @@ import {keysHandshakeCrypto} from '../../source/engine/session/keys-crypto.js';
 import {ReplayCache} from '../../source/engine/session/replay-cache.js';
 import {handleSession, startSession, type SessionCloseReason, type SessionInput, type SessionState} from '../../source/engine/session/session.js';
 import {fakeContact, fakeCrypto, onionA, onionB, runHandshake, seededRandom, type FakeContact} from '../helpers/session-harness.js';
+import {fixtureIdentity} from '../helpers/key-fixtures.js';
 
 const now = Date.UTC(2026, 5, 1, 12);
 const seed = 0x5e55_1011;
@@ -240,7 +241,7 @@ describe('fuzzing the session core', () => {
 	});
 
 	it('200 mutated handshake messages with OpenPGP keys', async () => {
-		const [a, b] = await Promise.all(['A', 'B'].map(async userId => (await generateIdentity({userId, passphrase: 'p'})).identity));
+		const [a, b] = await Promise.all([fixtureIdentity('alice'), fixtureIdentity('bob')]);
 		const dialerRandom = randomBytes(64);
 		const listenerRandom = randomBytes(64);
 		// Replayable randomness per fresh state: the nonce and ephemeral key repeat, as the recording needs.
@@ -257,8 +258,8 @@ describe('fuzzing the session core', () => {
 			rounds: 200,
 			rng: prng(seed + 3),
 			at: Date.now(),
-			dialer: () => ({crypto: keysHandshakeCrypto(a!), random: replaying(dialerRandom), contact: b!.certificate, onion: onionB}),
-			listener: () => ({crypto: keysHandshakeCrypto(b!), random: replaying(listenerRandom), senders: [a!.certificate], localOnions: [onionB], replayCache: new ReplayCache()}),
+			dialer: () => ({crypto: keysHandshakeCrypto(a), random: replaying(dialerRandom), contact: b.certificate, onion: onionB}),
+			listener: () => ({crypto: keysHandshakeCrypto(b), random: replaying(listenerRandom), senders: [a.certificate], localOnions: [onionB], replayCache: new ReplayCache()}),
 		});
 	});
 });
