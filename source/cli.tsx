@@ -1,40 +1,84 @@
 #!/usr/bin/env node
-// The thin entry point: parse flags, pick a command, map failures to exit codes.
-// process.exit lives here alone (../shared/STYLE.md, point 6).
+// The thin entry point: pick a command from the table, parse its flags with meow, run it, map
+// failures to exit codes. process.exit lives here alone (../shared/STYLE.md, point 6); meow
+// exits by itself for --help and --version.
+import {homedir} from 'node:os';
 import process from 'node:process';
-import meow from 'meow';
-import {helpText, flags} from './help.js';
-import {exitCodes} from './exit-codes.js';
+import meow, {type AnyFlags} from 'meow';
+import {commands, defaultCommandName, exitCodeFor, findCommand, type Command, type CommandIo, type FlagSpecs} from './commands/index.js';
+import {exitCodes, type ExitCode} from './exit-codes.js';
+import {commandHelp, generalHelp} from './help.js';
 
-const cli = meow(helpText, {
-	importMeta: import.meta,
-	flags,
-	allowUnknownFlags: false,
-	autoHelp: true,
-	autoVersion: true,
-});
-
-async function main(): Promise<number> {
-	const [command] = cli.input;
-	switch (command) {
-		case undefined: {
-			cli.showHelp(exitCodes.ok);
-			return exitCodes.ok;
-		}
-
-		default: {
-			process.stderr.write(`umbra: unknown command "${command}". Run \`umbra --help\` for the list of commands.\n`);
-			return exitCodes.usage;
-		}
+function meowFlags(specs: FlagSpecs): AnyFlags {
+	const flags: AnyFlags = {};
+	for (const [key, {type, shortFlag, isMultiple, default: fallback, choices}] of Object.entries(specs)) {
+		flags[key] = {
+			type,
+			...(shortFlag === undefined ? {} : {shortFlag}),
+			...(isMultiple === undefined ? {} : {isMultiple}),
+			...(fallback === undefined ? {} : {default: fallback}),
+			...(choices === undefined ? {} : {choices}),
+		} as AnyFlags[string];
 	}
+
+	return flags;
 }
 
-main().then(
+async function main(signal: AbortSignal): Promise<ExitCode> {
+	const argv = process.argv.slice(2);
+	const [first] = argv;
+	const named = first !== undefined && !first.startsWith('-');
+	const command: Command | undefined = named ? findCommand(first) : (defaultCommandName === undefined ? undefined : findCommand(defaultCommandName));
+	if (named && !command) {
+		process.stderr.write(`umbra: unknown command "${first}". Run \`umbra --help\` for the list of commands.\n`);
+		return exitCodes.usage;
+	}
+
+	const defaultCommand = defaultCommandName === undefined ? undefined : findCommand(defaultCommandName);
+	const cli = meow(named && command ? commandHelp(command) : generalHelp(commands, defaultCommand), {
+		importMeta: import.meta,
+		description: false,
+		argv: named ? argv.slice(1) : argv,
+		flags: meowFlags(command?.flags ?? {}),
+		allowUnknownFlags: false,
+		autoHelp: true,
+		autoVersion: true,
+	});
+
+	if (!command) {
+		if (cli.input.length > 0) {
+			process.stderr.write(`umbra: unexpected argument "${cli.input[0]}". Run \`umbra --help\`.\n`);
+			return exitCodes.usage;
+		}
+
+		cli.showHelp(exitCodes.ok);
+		return exitCodes.ok;
+	}
+
+	const io: CommandIo = {stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, homedir: homedir(), signal};
+	return command.run({...io, input: cli.input, flags: cli.flags as Record<string, never>});
+}
+
+const controller = new AbortController();
+let interrupts = 0;
+for (const name of ['SIGINT', 'SIGTERM'] as const) {
+	process.on(name, () => {
+		interrupts += 1;
+		if (interrupts > 1) {
+			// A second signal while shutting down: the user means it.
+			process.exit(130);
+		}
+
+		controller.abort(new Error(`received ${name}`));
+	});
+}
+
+main(controller.signal).then(
 	code => {
 		process.exitCode = code;
 	},
 	(error: unknown) => {
 		process.stderr.write(`umbra: ${error instanceof Error ? error.message : String(error)}\n`);
-		process.exitCode = exitCodes.failure;
+		process.exitCode = exitCodeFor(error);
 	},
 );

@@ -16,3 +16,4 @@ export * from './passphrase.js';
 export * from './settings.js';
 export {Engine, type EngineOptions} from './engine.js';
 export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';
+export {createProfile, importProfile, openProfile, hasIdentity, NoIdentityError, IdentityExistsError, type Profile, type ProfileOptions} from './profile.js';
