@@ -13,6 +13,11 @@ export type EngineEvent =
 	| {type: 'contact.online'; contact: string}
 	| {type: 'contact.offline'; contact: string; reason: string}
 	| {type: 'contact.presence'; contact: string; state: PresenceState; status: string}
+	| {type: 'contact.typing'; contact: string; typing: boolean}
+	/** Added, removed, renamed, hidden or shown: redraw the contact list from contacts(). */
+	| {type: 'contacts.changed'}
+	| {type: 'onion.changed'}
+	| {type: 'registry.nodes'; nodes: number}
 	| {type: 'message.received'; message: Message}
 	| {type: 'message.state'; id: string; contact: string; state: MessageState}
 	| {type: 'error'; scope: 'tor' | 'onion' | 'registry' | 'session' | 'store'; message: string};

@@ -1,5 +1,5 @@
 // The engine's public surface: everything outside source/engine imports from here only
-// (a lint rule enforces it). The Engine object itself (issue 5) will join these parts.
+// (a lint rule enforces it). EngineApi is what the TUI, the bot and the commands use.
 export * from './session/index.js';
 export * from './registry-record.js';
 export * from './publisher.js';
@@ -17,3 +17,4 @@ export * from './settings.js';
 export {Engine, type EngineOptions} from './engine.js';
 export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';
 export {createProfile, importProfile, openProfile, hasIdentity, NoIdentityError, IdentityExistsError, type Profile, type ProfileOptions} from './profile.js';
+export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence, OwnIdentityView} from './engine-api.js';
