@@ -1,0 +1,161 @@
+// Generates man/umbra.1 (roff, man macros) from the tables the program itself runs on: the
+// command table with every flag (source/commands), the exit codes, the TUI keymap, the bot's
+// command and event tables and the data directory's file names. So the man page cannot drift;
+// test/cli/man.test.ts checks the committed page equals this output and renders cleanly.
+//
+//   npm run man            rewrite man/umbra.1
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import process from 'node:process';
+import {pathToFileURL} from 'node:url';
+import {botCommandTable, botEventTable} from '../source/bot/protocol.js';
+import {commands} from '../source/commands/index.js';
+import {dataFiles} from '../source/engine/index.js';
+import {exitCodeMeanings, exitCodes, type ExitCodeName} from '../source/exit-codes.js';
+import {flagLabel} from '../source/help.js';
+
+const root = join(import.meta.dirname, '..');
+export const manPagePath = join(root, 'man', 'umbra.1');
+
+export type KeymapEntry = {keys: string[]; action: string; description: string};
+
+/**
+ * KEYMAP HOOK: source/screens/keymap.ts (the TUI's key table) is being written. Until it exists
+ * the KEYS section says so; once it does, this picks it up and the man test sees the drift.
+ * Replace with a static import when the file has landed.
+ */
+export async function loadKeymap(): Promise<readonly KeymapEntry[] | undefined> {
+	const specifier = '../source/screens/keymap.js';
+	try {
+		const module = (await import(specifier)) as {keymap?: readonly KeymapEntry[]};
+		return module.keymap;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+			return undefined;
+		}
+
+		throw error;
+	}
+}
+
+/** Text for a roff line: backslashes escaped, a leading dot or quote made literal, hyphens as minus where they are options. */
+function roff(text: string): string {
+	const escaped = text.replaceAll('\\', '\\e').replaceAll(/(^|\s)-/g, '$1\\-');
+	return escaped.split('\n').map(line => (/^[.']/.test(line) ? `\\&${line}` : line)).join('\n');
+}
+
+function bold(text: string): string {
+	return `\\fB${roff(text)}\\fR`;
+}
+
+function tagged(tag: string, body: string): string {
+	return `.TP\n${tag}\n${roff(body)}`;
+}
+
+function commandSection(): string {
+	if (commands.length === 0) {
+		return '.SH COMMANDS\nNone yet.';
+	}
+
+	return ['.SH COMMANDS', ...commands.map(command => {
+		const flags = Object.entries(command.flags).map(([key, spec]) => tagged(bold(flagLabel(key, spec)), spec.description + (spec.choices ? ` (one of: ${spec.choices.join(', ')})` : '')));
+		return [`.SS ${roff(command.name)}`, `.B ${roff(command.usage.replace(/^umbra /, 'umbra '))}`, '.PP', roff(command.description), ...flags].join('\n');
+	})].join('\n');
+}
+
+function keysSection(keymap: readonly KeymapEntry[] | undefined): string {
+	if (!keymap) {
+		return '.SH KEYS\nThe terminal interface shows its keys with ? (help).';
+	}
+
+	return ['.SH KEYS', 'In the terminal interface; the help overlay (?) shows the same table.', ...keymap.map(entry => tagged(bold(entry.keys.join(', ')), `${entry.description} (${entry.action})`))].join('\n');
+}
+
+function botSection(): string {
+	const commandEntries = botCommandTable.map(doc => {
+		const fields = doc.fields.map(field => `${field.name}${field.required ? '' : ' (optional)'}: ${field.description}`).join('; ');
+		return tagged(bold(`{"cmd":"${doc.cmd}"}`), `${doc.description} Fields: ${fields}.`);
+	});
+	const eventEntries = botEventTable.map(doc => tagged(bold(doc.type), `${doc.description}${doc.fields ? ` Fields: ${doc.fields}.` : ''}`));
+	return [
+		'.SH BOT',
+		roff('umbra bot writes one JSON object per line on standard output and reads one per line on standard input; diagnostics go to standard error. A malformed or unknown command line yields one error event naming the problem, and the bot goes on. End of input is not a quit.'),
+		'.SS Commands (standard input)',
+		...commandEntries,
+		'.SS Events (standard output)',
+		roff('Every event has "type" and "ts" (ISO 8601 time).'),
+		...eventEntries,
+		'.SS Hooks',
+		roff('With --exec CMD, each message from an accepted contact runs /bin/sh -c CMD with the message text on standard input and UMBRA_CONTACT, UMBRA_FINGERPRINT, UMBRA_MESSAGE_ID and UMBRA_SENT_AT in an environment that holds only those and PATH, HOME, LANG, LC_ALL, LC_CTYPE, TZ, TMPDIR, USER and LOGNAME. Its standard output is sent back as the reply (nothing is sent when it is empty). A few run at once; one that fails, runs too long or writes too much is killed and reported as an error event.'),
+	].join('\n');
+}
+
+function filesSection(): string {
+	const described: Array<[string, string]> = [
+		[dataFiles.identity, 'the OpenPGP secret key, protected by the passphrase'],
+		[dataFiles.store, 'history, contacts and outbox: SQLite encrypted with a key derived from the passphrase'],
+		[dataFiles.storeKey, 'salt and KDF parameters of the store key'],
+		[dataFiles.lock, 'the PID of the umbra using the directory; one at a time'],
+		[`${dataFiles.settings}.json`, 'non-secret settings'],
+		[`${dataFiles.tor}/`, 'torrc and Tor\'s data when umbra starts its own tor'],
+	];
+	return [
+		'.SH FILES',
+		roff('The data directory is --data-dir, else $XDG_DATA_HOME/umbra, else ~/.local/share/umbra; umbra keeps it mode 0700. In it:'),
+		...described.map(([name, what]) => tagged(bold(name), what)),
+	].join('\n');
+}
+
+function exitSection(): string {
+	return ['.SH EXIT STATUS', ...(Object.keys(exitCodes) as ExitCodeName[]).map(name => tagged(bold(String(exitCodes[name])), exitCodeMeanings[name]))].join('\n');
+}
+
+const environment: Array<[string, string]> = [
+	['UMBRA_PASSPHRASE', 'the passphrase, when --passphrase-file is not given; never passed to --exec hooks'],
+	['XDG_DATA_HOME', 'where the default data directory lives ($XDG_DATA_HOME/umbra)'],
+	['NO_COLOR', 'when set, the terminal interface uses no colour'],
+];
+
+const securityNotes = [
+	'Only contacts can tell that you are online: each publishes and reads per-pair DHT slots that nobody else can link or decrypt, and sessions run over Tor onion services whose address changes at every start, daily, and whenever a contact is removed or hidden from.',
+	'The DHT is reached over UDP, which Tor cannot carry: DHT nodes see your IP address, though only unlinkable slot keys and opaque values of one size.',
+	'Check a contact\'s full fingerprint with them over another channel before adding them; the bot\'s add command needs it in "confirm".',
+	'Peer-supplied text (names, status, messages) is stripped of control and escape sequences before it is shown. Logs hold no onion address, fingerprint or message text unless --debug is given.',
+	'A passphrase in UMBRA_PASSPHRASE is visible to processes of the same user; prefer --passphrase-file with mode 0600.',
+];
+
+export async function manPage(): Promise<string> {
+	const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {version: string; description: string};
+	const keymap = await loadKeymap();
+	return `${[
+		'.\\" Generated by scripts/man.ts from the command, exit-code, keymap and bot tables. Do not edit; run npm run man.',
+		`.TH UMBRA 1 "" "umbra ${packageJson.version}" "User Commands"`,
+		'.SH NAME',
+		'umbra \\- terminal messenger in which only your contacts can tell that you are online',
+		'.SH SYNOPSIS',
+		'.B umbra',
+		'[\\fICOMMAND\\fR] [\\fIFLAGS\\fR]',
+		...commands.map(command => `.br\n.B ${roff(command.usage)}`),
+		'.SH DESCRIPTION',
+		roff(packageJson.description),
+		'.PP',
+		roff('Every command takes --help (its flags) and --version.'),
+		commandSection(),
+		keysSection(keymap),
+		botSection(),
+		filesSection(),
+		'.SH ENVIRONMENT',
+		...environment.map(([name, what]) => tagged(bold(name), what)),
+		exitSection(),
+		'.SH SECURITY NOTES',
+		...securityNotes.flatMap(note => ['.PP', roff(note)]),
+		'.SH SEE ALSO',
+		'.BR tor (1),',
+		'.BR gpg (1)',
+	].join('\n')}\n`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+	writeFileSync(manPagePath, await manPage());
+	process.stderr.write(`wrote ${manPagePath}\n`);
+}
