@@ -21,6 +21,8 @@ export type BotOptions = {
 	/** Required when config.reply is 'exec'. */
 	hooks?: HookPool;
 	signal: AbortSignal;
+	/** --status: the status text to show once the engine runs. */
+	status?: string;
 	now?: () => Date;
 };
 
@@ -95,6 +97,10 @@ export async function runBot(options: BotOptions): Promise<void> {
 		}
 
 		await engine.start();
+		if (options.status !== undefined) {
+			perform({output: [], calls: [{call: 'presence', cmd: 'status', state: engine.status().presence.state, status: options.status}]});
+		}
+
 		const splitter = new LineSplitter(maxLineBytes);
 		const onData = (chunk: Buffer | string) => {
 			for (const item of splitter.push(chunk)) {
