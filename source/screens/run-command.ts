@@ -1,0 +1,228 @@
+// Runs one IRC-style command against the engine. Failures become an error notice that says what
+// to do next; nothing here throws to the screen.
+import {readFile, writeFile} from 'node:fs/promises';
+import {resolve} from 'node:path';
+import {formatFingerprint, parseKeyQuery, readCertificates, type Certificate, type ContactView, type EngineApi, type OwnPresence} from '../engine/index.js';
+import {cleanLine} from './clean.js';
+import {findByName, slashCommands} from './slash-commands.js';
+import type {Question, UiAction} from './ui-reducer.js';
+
+export type CommandEnvironment = {
+	engine: EngineApi;
+	contacts: readonly ContactView[];
+	selected: ContactView | undefined;
+	ui: (action: UiAction) => void;
+	quit: () => void;
+	/** Shows search results for the open conversation or all. */
+	search: (text: string, all: boolean) => void;
+	/** The own public key, armored; absent when the caller cannot give it. */
+	exportPublicKey?: (() => string) | undefined;
+	cwd: string;
+};
+
+const presenceStates: readonly OwnPresence[] = ['online', 'away', 'busy', 'invisible'];
+
+const info = (text: string): UiAction => ({type: 'notice', notice: {kind: 'info', text}});
+const error = (text: string): UiAction => ({type: 'notice', notice: {kind: 'error', text}});
+
+function describe(reason: unknown): string {
+	return cleanLine(reason instanceof Error ? reason.message : String(reason));
+}
+
+/** The contact a command names, or the open one; a notice when there is none. */
+function target(environment: CommandEnvironment, name: string, usage: string): ContactView | undefined {
+	if (name === '') {
+		if (!environment.selected) {
+			environment.ui(error(`No contact is open. Usage: ${usage}`));
+		}
+
+		return environment.selected;
+	}
+
+	const contact = findByName(environment.contacts, name);
+	if (!contact) {
+		environment.ui(error(`No contact is named "${cleanLine(name)}". Tab completes names; usage: ${usage}`));
+	}
+
+	return contact;
+}
+
+/** A name for a new contact: what the user gave, else the user ID's name part, else the key ID. */
+export function suggestedName(certificate: Certificate, given: string): string {
+	if (given.trim() !== '') {
+		return cleanLine(given.trim());
+	}
+
+	const userId = certificate.userIds[0] ?? '';
+	const name = userId.replace(/\s*<[^>]*>\s*$/, '').replace(/\s*\([^)]*\)\s*$/, '').trim();
+	return cleanLine(name === '' ? certificate.keyId : name);
+}
+
+async function add(environment: CommandEnvironment, args: string): Promise<void> {
+	const [source = '', ...nameWords] = args.split(/\s+/);
+	if (source === '') {
+		environment.ui(error('Usage: /add KEYID|FINGERPRINT|FILE [NAME]: a 16-hex key ID or 40-hex fingerprint, or a key file'));
+		return;
+	}
+
+	let certificate: Certificate | undefined;
+	if (/^(0x)?[\da-f]+$/i.test(source)) {
+		const query = parseKeyQuery(source);
+		environment.ui(info(`Looking ${source} up on the keyservers over Tor…`));
+		certificate = await environment.engine.fetchCertificate(query.kind === 'keyid' ? query.keyId : query.fingerprint);
+	} else {
+		const path = resolve(environment.cwd, source.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
+		const {certificates, rejected} = await readCertificates(await readFile(path));
+		certificate = certificates[0];
+		if (!certificate) {
+			environment.ui(error(`${source} holds no usable key${rejected[0] ? `: ${cleanLine(rejected[0].reason)}` : '. Export one with gpg --export --armor KEYID > FILE'}`));
+			return;
+		}
+	}
+
+	environment.ui(info(''));
+	environment.ui({type: 'overlay', overlay: {kind: 'question', question: {kind: 'add', certificate, name: suggestedName(certificate, nameWords.join(' '))}}});
+}
+
+async function rename(environment: CommandEnvironment, args: string): Promise<void> {
+	const usage = '/rename [NAME] NEWNAME';
+	const words = args.split(/\s+/).filter(Boolean);
+	if (words.length === 0) {
+		environment.ui(error(`Usage: ${usage}`));
+		return;
+	}
+
+	const contact = words.length === 1 ? target(environment, '', usage) : target(environment, words[0]!, usage);
+	const newName = words.length === 1 ? words[0]! : words.slice(1).join(' ');
+	if (contact) {
+		await environment.engine.renameContact(contact.fingerprint, newName);
+		environment.ui(info(`${contact.name} is now ${cleanLine(newName)}.`));
+	}
+}
+
+async function status(environment: CommandEnvironment, args: string): Promise<void> {
+	const [state = '', ...text] = args.split(/\s+/);
+	if (!presenceStates.includes(state as OwnPresence)) {
+		environment.ui(error('Usage: /status online|away|busy|invisible [TEXT]'));
+		return;
+	}
+
+	const statusText = text.join(' ');
+	await environment.engine.setPresence(state as OwnPresence, statusText === '' ? undefined : statusText);
+	environment.ui(info(state === 'invisible' ? 'You are invisible: every contact sees you offline.' : `You are ${state}.`));
+}
+
+async function exportKey(environment: CommandEnvironment, args: string): Promise<void> {
+	if (!environment.exportPublicKey) {
+		environment.ui(error('Export is not available here; run `umbra export` instead.'));
+		return;
+	}
+
+	const file = resolve(environment.cwd, args === '' ? `umbra-${environment.engine.self.keyId}.asc` : args);
+	await writeFile(file, environment.exportPublicKey(), {flag: 'wx', mode: 0o644});
+	environment.ui(info(`Wrote your public key to ${file}. Contacts add it with /add FILE or gpg --import.`));
+}
+
+export async function runCommand(environment: CommandEnvironment, name: string, args: string): Promise<void> {
+	const {engine, ui} = environment;
+	try {
+		switch (name) {
+			case 'add': {
+				await add(environment, args);
+				return;
+			}
+
+			case 'remove': {
+				const contact = target(environment, args, '/remove [NAME]');
+				if (contact) {
+					ui({type: 'overlay', overlay: {kind: 'question', question: {kind: 'remove', fingerprint: contact.fingerprint, name: contact.name}}});
+				}
+
+				return;
+			}
+
+			case 'rename': {
+				await rename(environment, args);
+				return;
+			}
+
+			case 'status': {
+				await status(environment, args);
+				return;
+			}
+
+			case 'hide':
+			case 'show': {
+				const contact = target(environment, args, `/${name} [NAME]`);
+				if (contact) {
+					await (name === 'hide' ? engine.hide(contact.fingerprint) : engine.show(contact.fingerprint));
+					ui(info(name === 'hide' ? `You appear offline to ${contact.name}.` : `${contact.name} can see you again.`));
+				}
+
+				return;
+			}
+
+			case 'fingerprint': {
+				const contact = target(environment, args, '/fingerprint [NAME]');
+				if (contact) {
+					ui({type: 'overlay', overlay: {kind: 'text', title: 'Fingerprints (compare them in person or on a call)', lines: [
+						`${contact.name}:`, `  ${formatFingerprint(contact.fingerprint)}`, ...contact.userIds.map(userId => `  ${userId}`), '',
+						'You:', `  ${formatFingerprint(engine.self.fingerprint)}`, `  ${cleanLine(engine.self.userId)}`,
+					]}});
+				}
+
+				return;
+			}
+
+			case 'export': {
+				await exportKey(environment, args);
+				return;
+			}
+
+			case 'search': {
+				const all = /^(-a|--all)(\s|$)/.test(args);
+				const text = all ? args.replace(/^\S+\s*/, '') : args;
+				if (text === '') {
+					ui(error('Usage: /search [-a] TEXT'));
+				} else {
+					environment.search(text, all);
+				}
+
+				return;
+			}
+
+			case 'help': {
+				ui({type: 'overlay', overlay: {kind: 'help'}});
+				return;
+			}
+
+			case 'quit':
+			case 'exit': {
+				environment.quit();
+				return;
+			}
+
+			default: {
+				const known = slashCommands.map(doc => `/${doc.name}`).join(' ');
+				ui(error(`Unknown command /${cleanLine(name)}. Commands: ${known}. To send a line starting with /, type //.`));
+			}
+		}
+	} catch (reason) {
+		ui(error(`/${name} failed: ${describe(reason)}`));
+	}
+}
+
+/** Answers a y/n question. */
+export async function answerQuestion(environment: CommandEnvironment, question: Question): Promise<void> {
+	try {
+		if (question.kind === 'add') {
+			const contact = await environment.engine.addContact(question.certificate, question.name);
+			environment.ui(info(`Added ${contact.name}. They see you online once they add you too.`));
+		} else {
+			await environment.engine.removeContact(question.fingerprint);
+			environment.ui(info(`Removed ${question.name}; your onion address changed, so the old one no longer reaches you.`));
+		}
+	} catch (reason) {
+		environment.ui(error(`/${question.kind} failed: ${describe(reason)}`));
+	}
+}

@@ -1,0 +1,129 @@
+// The one hook between the engine and the screen (STYLE.md point 3): it subscribes to the engine,
+// feeds the pane reducers, loads the open conversation's window, and returns what the panes draw
+// plus the actions keys and commands need. Key handling itself is handle-key.ts.
+import {useCallback, useEffect, useMemo, useRef} from 'react';
+import type {EngineApi, EngineEvent} from '../engine/index.js';
+import {contactsReducer, initialContactsState, selectedContact} from './contacts-reducer.js';
+import {visibleRows} from './conversation-layout.js';
+import {conversationReducer, historyPageSize, initialConversationState} from './conversation-reducer.js';
+import {initialInputState, inputReducer} from './input-reducer.js';
+import {statusReducer} from './status-reducer.js';
+import {initialUiState, uiReducer} from './ui-reducer.js';
+import {useSyncReducer} from './use-sync-reducer.js';
+
+export type ChatSize = {columns: number; rows: number};
+
+/** Rows around the conversation: status bar, header row, notice row, input row. */
+export const chromeRows = 4;
+export const contactsWidth = 24;
+
+export type ChatOptions = {
+	engine: EngineApi;
+	size: ChatSize;
+	/** Rings the terminal bell (a message for a contact that is not on screen). */
+	bell?: (() => void) | undefined;
+	now?: () => number;
+};
+
+export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
+	const [contacts, contactsDispatch, readContacts] = useSyncReducer(contactsReducer, () => contactsReducer(initialContactsState, {type: 'loaded', contacts: engine.contacts()}));
+	const [conversation, conversationDispatch, readConversation] = useSyncReducer(conversationReducer, () => initialConversationState);
+	const [status, statusDispatch] = useSyncReducer(statusReducer, () => engine.status());
+	const [ui, uiDispatch, readUi] = useSyncReducer(uiReducer, () => initialUiState);
+	const [input, inputDispatch, readInput] = useSyncReducer(inputReducer, () => initialInputState);
+	/** The state as of now, for key and event handlers (render's copies can be a key behind). */
+	const current = useCallback(() => ({contacts: readContacts(), conversation: readConversation(), ui: readUi(), input: readInput()}), [readContacts, readConversation, readUi, readInput]);
+	const bellRef = useRef(bell);
+	bellRef.current = bell;
+
+	useEffect(() => engine.subscribe((event: EngineEvent) => {
+		contactsDispatch({type: 'event', event});
+		conversationDispatch({type: 'event', event});
+		statusDispatch({type: 'event', event, now: now()});
+		switch (event.type) {
+			case 'contacts.changed': {
+				contactsDispatch({type: 'loaded', contacts: engine.contacts()});
+				break;
+			}
+
+			case 'lifecycle':
+			case 'onion.changed': {
+				statusDispatch({type: 'snapshot', status: engine.status()});
+				break;
+			}
+
+			case 'message.received': {
+				if (event.message.contact === readContacts().selected) {
+					void engine.markRead(event.message.contact).catch(() => undefined);
+				} else {
+					bellRef.current?.();
+				}
+
+				break;
+			}
+
+			case 'error': {
+				uiDispatch({type: 'notice', notice: {kind: 'error', text: `${event.scope}: ${event.message}`}});
+				break;
+			}
+
+			default: {
+				break;
+			}
+		}
+	}), [engine, now, contactsDispatch, conversationDispatch, statusDispatch, uiDispatch, readContacts]);
+
+	// Opening a contact: its newest page of history, and it counts as read.
+	const {selected} = contacts;
+	useEffect(() => {
+		if (selected === undefined) {
+			conversationDispatch({type: 'opened', contact: undefined, messages: []});
+			return;
+		}
+
+		conversationDispatch({type: 'opened', contact: selected, messages: engine.history(selected, {limit: historyPageSize})});
+		contactsDispatch({type: 'read', fingerprint: selected});
+		void engine.markRead(selected).catch(() => undefined);
+	}, [engine, selected, contactsDispatch, conversationDispatch]);
+
+	const contact = selectedContact(contacts);
+	const bodyRows = Math.max(1, size.rows - chromeRows);
+	// Right of the contacts: a border column and a padding column.
+	const conversationWidth = Math.max(20, size.columns - contactsWidth - 2);
+	const ownName = engine.self.userId.replace(/\s*<[^>]*>\s*$/, '') || 'me';
+	const view = useMemo(
+		() => visibleRows(conversation, bodyRows, {width: conversationWidth, ownName, contactName: contact?.name ?? '', now: now()}),
+		[conversation, bodyRows, conversationWidth, ownName, contact?.name, now],
+	);
+
+	// Scrolled to the top of the window: read the page before it.
+	const oldest = conversation.messages[0];
+	useEffect(() => {
+		if (view.atTop && conversation.hasOlder && conversation.scroll > 0 && conversation.contact && oldest) {
+			conversationDispatch({type: 'older', contact: conversation.contact, messages: engine.history(conversation.contact, {before: oldest.position, limit: historyPageSize})});
+		} else if (view.scroll < conversation.scroll) {
+			conversationDispatch({type: 'scroll-to', rows: view.scroll});
+		}
+	}, [engine, conversationDispatch, view.atTop, view.scroll, conversation.hasOlder, conversation.scroll, conversation.contact, oldest]);
+
+	const search = useCallback((text: string, all: boolean) => {
+		const contactFilter = all ? undefined : readContacts().selected;
+		if (!all && contactFilter === undefined) {
+			uiDispatch({type: 'notice', notice: {kind: 'error', text: 'No conversation is open: use /search -a TEXT to search them all.'}});
+			return;
+		}
+
+		const results = engine.search(text, {...(contactFilter === undefined ? {} : {contact: contactFilter}), limit: 100});
+		uiDispatch({type: 'overlay', overlay: {kind: 'search', query: text, results}});
+	}, [engine, readContacts, uiDispatch]);
+
+	return {
+		engine, size, bodyRows, conversationWidth,
+		contacts, contactsDispatch, contact,
+		conversation, conversationDispatch, view,
+		status, ui, uiDispatch, input, inputDispatch,
+		search, now, current,
+	};
+}
+
+export type Chat = ReturnType<typeof useChat>;
