@@ -19,3 +19,4 @@ export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from 
 export {createProfile, importProfile, openProfile, hasIdentity, NoIdentityError, IdentityExistsError, type Profile, type ProfileOptions} from './profile.js';
 export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence, OwnIdentityView} from './engine-api.js';
 export {stripControl, stripControlKeepNewlines, readCertificates, formatFingerprint, parseKeyQuery, exportPublicKey, type Certificate} from '../keys/index.js';
+export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';
