@@ -2,3 +2,4 @@
 // first-run and unlock screens, and the keymap (for the man page).
 export {runChat, type RunChatOptions} from './run-chat.js';
 export {keymap, type KeymapEntry} from './keymap.js';
+export {runSetup, type SetupOptions} from './setup.js';
