@@ -1,0 +1,76 @@
+// --help and --version of the built CLI, run as `node dist/cli.js` and through the bin (a
+// symlink named umbra, executed directly: that checks the shebang and the executable bit), and
+// the usage exit code for an unknown command or flag.
+import assert from 'node:assert/strict';
+import {readFileSync, symlinkSync} from 'node:fs';
+import {join} from 'node:path';
+import {after, describe, it} from 'node:test';
+import {commands} from '../../source/commands/index.js';
+import {flagName} from '../../source/commands/command.js';
+import {exitCodes} from '../../source/exit-codes.js';
+import {flagLabel} from '../../source/help.js';
+import {cliPath, root, runUmbra, temporaryFolder} from './run-umbra.js';
+
+const {version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {version: string};
+
+describe('umbra --help and --version', () => {
+	const folder = temporaryFolder('help');
+	after(() => {
+		folder.remove();
+	});
+
+	it('prints the version of package.json, from dist/cli.js and through the bin', async () => {
+		const bin = join(folder.path, 'umbra');
+		symlinkSync(cliPath, bin);
+		for (const options of [{}, {executable: bin}]) {
+			const result = await runUmbra(['--version'], options);
+			assert.equal(result.code, exitCodes.ok, result.stderr);
+			assert.equal(result.stdout.trim(), version);
+		}
+
+		const help = await runUmbra(['--help'], {executable: bin});
+		assert.equal(help.code, exitCodes.ok, help.stderr);
+		assert.match(help.stdout, /Usage\s+\$ umbra/);
+	});
+
+	it('lists every command and exit code in the general help', async () => {
+		const help = await runUmbra(['--help']);
+		assert.equal(help.code, exitCodes.ok, help.stderr);
+		for (const command of commands) {
+			assert.match(help.stdout, new RegExp(`^ {4}${command.name} +\\S`, 'm'), `command ${command.name}`);
+		}
+
+		for (const code of Object.values(exitCodes)) {
+			assert.match(help.stdout, new RegExp(`^ {4}${code} +\\S`, 'm'), `exit code ${code}`);
+		}
+	});
+
+	it('lists each flag of each command in that command\'s --help', async () => {
+		assert.ok(['init', 'id', 'import', 'contacts'].every(name => commands.some(command => command.name === name)), 'the identity and contact commands are in the table');
+		const results = await Promise.all(commands.map(async command => ({command, result: await runUmbra([command.name, '--help'])})));
+		for (const {command, result} of results) {
+			assert.equal(result.code, exitCodes.ok, `${command.name} --help: ${result.stderr}`);
+			assert.ok(result.stdout.includes(`$ ${command.usage}`), `${command.name} usage`);
+			for (const [key, spec] of Object.entries(command.flags)) {
+				const line = result.stdout.split('\n').find(row => row.startsWith(`    ${flagLabel(key, spec)} `));
+				assert.ok(line, `${command.name} --help lacks ${flagName(key)}`);
+				assert.ok(line.trimEnd().endsWith(spec.description), `${command.name} ${flagName(key)} has its description`);
+			}
+		}
+	});
+
+	it('exits with the usage code for an unknown command or flag, saying what is wrong', async () => {
+		const [command, flag, extra] = await Promise.all([
+			runUmbra(['frobnicate']),
+			runUmbra(['id', '--frobnicate']),
+			runUmbra(['contacts', 'frobnicate']),
+		]);
+		assert.equal(command.code, exitCodes.usage);
+		assert.match(command.stderr, /unknown command "frobnicate"/);
+		assert.equal(flag.code, exitCodes.usage);
+		assert.match(flag.stderr, /frobnicate/);
+		assert.equal(extra.code, exitCodes.usage);
+		assert.match(extra.stderr, /unknown action "frobnicate"/);
+		assert.equal(`${command.stdout}${flag.stdout}${extra.stdout}`, '', 'nothing on standard output');
+	});
+});
