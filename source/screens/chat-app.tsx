@@ -44,14 +44,16 @@ export function ChatApp(props: ChatAppProps) {
 	const {stdin, setRawMode, internal_eventEmitter: events} = useStdin();
 
 	const typing = useRef<{contact: string | undefined}>({contact: undefined});
+	const refreshStatus = useRef(chat.refreshStatus);
+	refreshStatus.current = chat.refreshStatus;
 	const context = useRef<KeyContext | undefined>(undefined);
 	context.current = {chat, quit: onQuit, redraw: props.onRedraw ?? (() => undefined), exportPublicKey: props.exportPublicKey, cwd: props.cwd ?? process.cwd(), typing: typing.current};
 
 	const autoAway = useMemo(() => new AutoAway({
 		idleMs: (props.autoAwayMinutes ?? 0) * 60_000,
 		isOnline: () => engine.status().presence.state === 'online',
-		goAway: () => void engine.setPresence('away').catch(() => undefined),
-		comeBack: () => void engine.setPresence('online').catch(() => undefined),
+		goAway: () => void engine.setPresence('away').then(() => refreshStatus.current(), () => undefined),
+		comeBack: () => void engine.setPresence('online').then(() => refreshStatus.current(), () => undefined),
 		...(props.timers ? {timers: props.timers} : {}),
 	}), [engine, props.autoAwayMinutes, props.timers]);
 	useEffect(() => {

@@ -44,6 +44,7 @@ export function commandEnvironment(context: KeyContext): CommandEnvironment {
 		ui: chat.uiDispatch,
 		quit: context.quit,
 		search: chat.search,
+		refreshStatus: chat.refreshStatus,
 		exportPublicKey: context.exportPublicKey,
 		cwd: context.cwd,
 	};

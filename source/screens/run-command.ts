@@ -13,6 +13,8 @@ export type CommandEnvironment = {
 	selected: ContactView | undefined;
 	ui: (action: UiAction) => void;
 	quit: () => void;
+	/** Re-reads the engine's status (own presence changes have no event). */
+	refreshStatus: () => void;
 	/** Shows search results for the open conversation or all. */
 	search: (text: string, all: boolean) => void;
 	/** The own public key, armored; absent when the caller cannot give it. */
@@ -109,6 +111,7 @@ async function status(environment: CommandEnvironment, args: string): Promise<vo
 
 	const statusText = text.join(' ');
 	await environment.engine.setPresence(state as OwnPresence, statusText === '' ? undefined : statusText);
+	environment.refreshStatus();
 	environment.ui(info(state === 'invisible' ? 'You are invisible: every contact sees you offline.' : `You are ${state}.`));
 }
 

@@ -117,8 +117,11 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 		uiDispatch({type: 'overlay', overlay: {kind: 'search', query: text, results}});
 	}, [engine, readContacts, uiDispatch]);
 
+	/** Own presence has no event: re-read the status after changing it. */
+	const refreshStatus = useCallback(() => statusDispatch({type: 'snapshot', status: engine.status()}), [engine, statusDispatch]);
+
 	return {
-		engine, size, bodyRows, conversationWidth,
+		engine, size, refreshStatus, bodyRows, conversationWidth,
 		contacts, contactsDispatch, contact,
 		conversation, conversationDispatch, view,
 		status, ui, uiDispatch, input, inputDispatch,

@@ -58,7 +58,7 @@ export class FakeEngine implements EngineApi {
 		const messages = this.conversations.get(contact) ?? [];
 		const start = messages.length;
 		for (let index = 0; index < count; index++) {
-			messages.push(this.#message(contact, {direction: index % 2 === 0 ? 'in' : 'out', body: `message ${start + index + 1}`, read: true, state: 'delivered', ...make(start + index)}));
+			messages.push(this.#message(contact, {direction: index % 2 === 0 ? 'in' : 'out', body: `message ${start + index + 1}`, read: true, state: 'delivered', position: start + index + 1, ...make(start + index)}));
 		}
 
 		this.conversations.set(contact, messages);

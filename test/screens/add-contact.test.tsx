@@ -1,0 +1,81 @@
+// /add from a key file and from the keyservers: the fingerprint and user IDs are shown and the
+// user confirms before anything is added; bad input says what to do and adds nothing.
+import assert from 'node:assert/strict';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after, test} from 'node:test';
+import {cleanup} from 'ink-testing-library';
+import {FakeEngine} from '../helpers/fake-engine.js';
+import {fixtureCertificate} from '../helpers/key-fixtures.js';
+import {waitUntil} from '../bot/wait.js';
+import {renderChat} from './render.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'umbra-add-'));
+after(() => {
+	cleanup();
+	rmSync(directory, {recursive: true, force: true});
+});
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures', 'keys');
+const grouped = (hex: string) => hex.match(/.{4}/g)!.join(' ');
+
+test('/add FILE shows the fingerprint and user ID, adds on y under the given name', async () => {
+	const engine = new FakeEngine();
+	const bob = await fixtureCertificate('bob');
+	const ui = renderChat({engine, props: {cwd: fixtures}});
+	try {
+		await ui.waitFor('ready', f => f.includes('No contacts yet'));
+		ui.press('/add bob.pub.asc Bobby\r');
+		const question = await ui.waitFor('question', f => f.includes('Add this contact?'));
+		assert.ok(question.includes(grouped(bob.fingerprint)), question);
+		assert.ok(question.includes(`User ID: ${bob.userIds[0]}`));
+		assert.ok(question.includes('Add as "Bobby"? y/n'));
+		assert.equal(engine.callsOf('addContact').length, 0, 'nothing is added before the answer');
+		ui.press('y');
+		await ui.waitFor('added', f => f.includes('Added Bobby') && f.includes('1 ○ Bobby'));
+		assert.deepEqual(engine.callsOf('addContact'), [[bob.fingerprint, 'Bobby']]);
+	} finally {
+		ui.unmount();
+	}
+});
+
+test('/add KEYID fetches from the keyservers; the name defaults to the user ID name; n adds nothing', async () => {
+	const engine = new FakeEngine();
+	const carol = await fixtureCertificate('carol');
+	engine.certificates.set(carol.keyId, carol);
+	const ui = renderChat({engine, props: {cwd: directory}});
+	try {
+		await ui.waitFor('ready', f => f.includes('No contacts yet'));
+		ui.press(`/add 0x${carol.keyId.toLowerCase()}\r`);
+		await ui.waitFor('question', f => f.includes(grouped(carol.fingerprint)));
+		assert.deepEqual(engine.callsOf('fetchCertificate'), [[carol.keyId]]);
+		const expectedName = carol.userIds[0]!.replace(/\s*<.*$/, '');
+		assert.ok(ui.frame().includes(`Add as "${expectedName}"?`), ui.frame());
+		ui.press('n');
+		await ui.waitFor('cancelled', f => f.includes('Cancelled.'));
+		assert.equal(engine.callsOf('addContact').length, 0);
+	} finally {
+		ui.unmount();
+	}
+});
+
+test('/add with a short key ID, a missing file, a file without keys: clear errors, nothing added', async () => {
+	const engine = new FakeEngine();
+	writeFileSync(join(directory, 'notes.txt'), 'not a key\n');
+	const ui = renderChat({engine, props: {cwd: directory}});
+	try {
+		await ui.waitFor('ready', f => f.includes('No contacts yet'));
+		ui.press('/add 1234ABCD\r');
+		await ui.waitFor('short ID refused', f => f.includes('/add failed') && /short|8/.test(f));
+		ui.press('/add missing.asc\r');
+		await ui.waitFor('missing file', f => f.includes('/add failed') && f.includes('ENOENT'));
+		ui.press('/add notes.txt\r');
+		await ui.waitFor('no key', f => f.includes('/add failed') || f.includes('holds no usable key'));
+		ui.press('/add\r');
+		await ui.waitFor('usage', f => f.includes('Usage: /add KEYID|FINGERPRINT|FILE'));
+		await waitUntil('nothing added', () => engine.callsOf('addContact').length === 0);
+	} finally {
+		ui.unmount();
+	}
+});
