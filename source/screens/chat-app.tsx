@@ -2,7 +2,7 @@
 // panes. Keys come from Ink's raw input events, split by KeyParser (Ink merges keys that arrive
 // together and loses their flags), and go to handleKey one by one.
 import {Box, Text, useStdin} from 'ink';
-import {useEffect, useMemo, useRef} from 'react';
+import {useEffect, useLayoutEffect, useMemo, useRef} from 'react';
 import type {EngineApi} from '../engine/index.js';
 import {AutoAway, type Timers} from './auto-away.js';
 import {ContactsPane} from './contacts-pane.js';
@@ -61,7 +61,8 @@ export function ChatApp(props: ChatAppProps) {
 		return () => autoAway.stop();
 	}, [autoAway]);
 
-	useEffect(() => {
+	// A layout effect, so keys typed as soon as the first frame shows are not lost.
+	useLayoutEffect(() => {
 		if (!stdin.isTTY) {
 			return undefined;
 		}

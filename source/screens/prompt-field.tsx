@@ -1,7 +1,7 @@
 // One line of typed input for the setup screens (a name, a file, a passphrase), with the same key
 // splitting and editing as the chat's input line. A passphrase shows as one * per character.
 import {Text, useStdin} from 'ink';
-import {useEffect, useRef} from 'react';
+import {useLayoutEffect, useRef} from 'react';
 import {initialInputState, inputReducer, inputText, type InputAction} from './input-reducer.js';
 import {KeyParser} from './key-parser.js';
 import {InputLine} from './input-line.js';
@@ -26,7 +26,9 @@ export function PromptField({label, masked = false, width, onSubmit, onCancel, b
 	const handlers = useRef({onSubmit, onCancel, busy});
 	handlers.current = {onSubmit, onCancel, busy};
 
-	useEffect(() => {
+	// A layout effect: the listener of the previous step's field must be gone, and this one in
+	// place, before the frame that shows this field lets the user (or a test) type into it.
+	useLayoutEffect(() => {
 		if (!stdin.isTTY) {
 			return undefined;
 		}
