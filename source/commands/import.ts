@@ -61,13 +61,14 @@ async function certificatesFrom(context: CommandContext, profile: Profile, argum
 	const query = parseKeyQuery(argument);
 	const keyservers = stringsFlag(context, 'keyserver');
 	const port = socksPortFor(context, profile);
-	const list = keyservers.length > 0 ? keyservers : profile.settings.get('keyservers');
+	const configured = keyservers.length > 0 ? keyservers : profile.settings.get('keyservers');
+	const list = configured.length > 0 ? configured : defaultKeyservers;
 	context.stderr.write(`Looking the key up on ${list.length} keyserver(s) through Tor (SOCKS port ${port})...\n`);
 	let found;
 	try {
 		found = await fetchCertificate({
 			query,
-			keyservers: list.length > 0 ? list : defaultKeyservers,
+			keyservers: list,
 			dial: dialThroughTor({host: '127.0.0.1', port}),
 			signal: context.signal,
 		});
@@ -158,7 +159,7 @@ export const importCommand: Command = {
 		}
 
 		if (extra.length > 0) {
-			throw new UsageError(`umbra import takes one key ID or file at a time (got ${context.input.length} arguments).`);
+			throw new UsageError(`umbra import takes one key ID or file at a time (got ${context.input.length} arguments). Quote a fingerprint written with spaces: umbra import "ABCD 1234 ...".`);
 		}
 
 		const isInput = argument === '-' || existsSync(argument);
