@@ -1,0 +1,102 @@
+// umbra chat (and `umbra` with no command): the terminal interface. First run: create or import
+// an identity; later: unlock it; then the chat screen with the engine running, until /quit or
+// Ctrl-C (contacts get their bye, the store is closed, the lock released).
+import * as engineIndex from '../engine/index.js';
+import {exportPublicKey, passphraseEnvironmentVariable, readPassphraseFile, type EngineApi, type Profile} from '../engine/index.js';
+import {exitCodes} from '../exit-codes.js';
+import {runChat, runSetup} from '../screens/index.js';
+import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
+import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {dataDirFor} from './open.js';
+
+type OpenEngine = (options: {profile: Profile; torControl?: string; torSocks?: string; dhtBootstrap?: string[]; only?: string[]; debug?: boolean}) => Promise<EngineApi>;
+
+/**
+ * OPENENGINE HOOK: the engine's openEngine() is being added to source/engine/index.ts. Until it
+ * lands this says so instead of failing to load the whole CLI; then replace it with a static import.
+ */
+function openEngineFunction(): OpenEngine {
+	const openEngine = (engineIndex as {openEngine?: OpenEngine}).openEngine;
+	if (!openEngine) {
+		throw new Error('This build has no engine entry point yet (openEngine); use umbra bot, send or status meanwhile.');
+	}
+
+	return openEngine;
+}
+
+function givenPassphrase(context: CommandContext): string | undefined {
+	const file = stringFlag(context, 'passphraseFile');
+	if (file !== undefined) {
+		return readPassphraseFile(file);
+	}
+
+	const fromEnvironment = context.env[passphraseEnvironmentVariable];
+	return fromEnvironment === undefined || fromEnvironment === '' ? undefined : fromEnvironment;
+}
+
+function networkOptions(context: CommandContext): {torControl?: string; torSocks?: string; dhtBootstrap?: string[]} {
+	const torControl = stringFlag(context, 'torControl');
+	const torSocks = stringFlag(context, 'torSocks');
+	const dhtBootstrap = stringsFlag(context, 'dhtBootstrap');
+	return {
+		...(torControl === undefined ? {} : {torControl}),
+		...(torSocks === undefined ? {} : {torSocks}),
+		...(dhtBootstrap.length === 0 ? {} : {dhtBootstrap}),
+	};
+}
+
+export const chatCommand: Command = {
+	name: 'chat',
+	usage: 'umbra [chat]',
+	summary: 'The terminal interface (what `umbra` alone runs)',
+	description: [
+		'Opens the chat screen: contacts and their presence, the conversation, a status bar and an input line.',
+		'On the first run it creates an identity or imports a GnuPG secret key; later it asks for the passphrase.',
+		'Type /help or press F1 for the keys and commands. Needs a terminal; scripts use umbra bot.',
+	].join('\n'),
+	flags: {
+		dataDir: dataDirFlag,
+		passphraseFile: passphraseFileFlag,
+		torControl: torControlFlag,
+		torSocks: torSocksFlag,
+		dhtBootstrap: dhtBootstrapFlag,
+		debug: debugFlag,
+	},
+	async run(context) {
+		if (context.input.length > 0) {
+			throw new UsageError(`umbra chat takes no arguments, not "${context.input[0]}". Run \`umbra --help\` for the commands.`);
+		}
+
+		if (!context.stdin.isTTY || !context.stdout.isTTY) {
+			throw new UsageError('umbra chat needs a terminal on standard input and output. For scripts, use `umbra bot` or `umbra send`.');
+		}
+
+		const openEngine = openEngineFunction();
+		const profile: Profile | undefined = await runSetup({dataDir: dataDirFor(context), passphrase: givenPassphrase(context), stdin: context.stdin, stdout: context.stdout, stderr: context.stderr});
+		if (!profile) {
+			return exitCodes.ok;
+		}
+
+		try {
+			const engine = await openEngine({profile, ...networkOptions(context), debug: booleanFlag(context, 'debug')});
+			// The screen shows Tor's progress while the engine starts; a failed start is shown there too.
+			const started = engine.start().catch((error: unknown) => {
+				context.stderr.write(`umbra: ${error instanceof Error ? error.message : String(error)}\n`);
+			});
+			const settings = profile.settings.all();
+			await runChat({
+				engine,
+				stdin: context.stdin,
+				stdout: context.stdout,
+				stderr: context.stderr,
+				settings: {autoAwayMinutes: settings.autoAwayMinutes, bell: settings.bell},
+				exportPublicKey: () => exportPublicKey(profile.identity),
+				signal: context.signal,
+			});
+			await started;
+			return exitCodes.ok;
+		} finally {
+			profile.close();
+		}
+	},
+};
