@@ -61,10 +61,14 @@ async function main(signal: AbortSignal): Promise<ExitCode> {
 
 const controller = new AbortController();
 let interrupts = 0;
+let firstSignalAt = 0;
 for (const name of ['SIGINT', 'SIGTERM'] as const) {
 	process.on(name, () => {
 		interrupts += 1;
-		if (interrupts > 1) {
+		firstSignalAt ||= Date.now();
+		// conf's when-exit re-sends the first signal to this process at once; that echo is not
+		// a second signal from the user, so only one that comes later forces the exit.
+		if (interrupts > 1 && Date.now() - firstSignalAt > 500) {
 			// A second signal while shutting down: the user means it.
 			process.exit(130);
 		}

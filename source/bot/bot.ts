@@ -32,7 +32,12 @@ export const maxLineBytes = 256 * 1024;
 export async function runBot(options: BotOptions): Promise<void> {
 	const {engine, input, output, diagnostics, config, format, hooks, signal} = options;
 	const now = options.now ?? (() => new Date());
+	let outputBroken = false;
 	const write = (event: BotEvent) => {
+		if (outputBroken) {
+			return;
+		}
+
 		output.write(`${formatEvent(event, now(), format)}\n`);
 	};
 
@@ -96,7 +101,15 @@ export async function runBot(options: BotOptions): Promise<void> {
 			return;
 		}
 
-		await engine.start();
+		// SIGTERM while Tor still bootstraps must not wait for the bootstrap to end.
+		let aborted = false;
+		await Promise.race([engine.start(), finished.then(() => {
+			aborted = true;
+		})]);
+		if (aborted) {
+			return;
+		}
+
 		if (options.status !== undefined) {
 			perform({output: [], calls: [{call: 'presence', cmd: 'status', state: engine.status().presence.state, status: options.status}]});
 		}
@@ -116,8 +129,21 @@ export async function runBot(options: BotOptions): Promise<void> {
 			}
 		};
 
+		const onInputError = (error: Error) => {
+			diagnostics.write(`umbra bot: standard input failed (${error.message}); no more commands will be read.\n`);
+		};
+
+		// A reader that went away (EPIPE) cannot be told anything more: stop cleanly.
+		const onOutputError = (error: Error) => {
+			diagnostics.write(`umbra bot: standard output failed (${error.message}); stopping.\n`);
+			outputBroken = true;
+			finish();
+		};
+
 		input.on('data', onData);
 		input.on('end', onEnd);
+		input.on('error', onInputError);
+		output.on('error', onOutputError);
 		await finished;
 		input.off('data', onData);
 		input.off('end', onEnd);

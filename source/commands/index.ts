@@ -1,8 +1,16 @@
 // The command table: cli.tsx dispatches from it, --help and man/umbra.1 are generated from it.
 // A new command is one file in this folder and one line here.
 import type {Command} from './command.js';
+import {contactsCommand} from './contacts.js';
+import {idCommand} from './id.js';
+import {importCommand} from './import.js';
+import {initCommand} from './init.js';
 
 export const commands: readonly Command[] = [
+	initCommand,
+	idCommand,
+	importCommand,
+	contactsCommand,
 ];
 
 /** What `umbra` with no command runs (the TUI, once it exists); undefined: show the help. */
