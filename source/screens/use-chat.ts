@@ -3,6 +3,7 @@
 // plus the actions keys and commands need. Key handling itself is handle-key.ts.
 import {useCallback, useEffect, useMemo, useRef} from 'react';
 import type {EngineApi, EngineEvent} from '../engine/index.js';
+import {cleanLine} from './clean.js';
 import {contactsReducer, initialContactsState, selectedContact} from './contacts-reducer.js';
 import {visibleRows} from './conversation-layout.js';
 import {conversationReducer, historyPageSize, initialConversationState} from './conversation-reducer.js';
@@ -63,7 +64,7 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 			}
 
 			case 'error': {
-				uiDispatch({type: 'notice', notice: {kind: 'error', text: `${event.scope}: ${event.message}`}});
+				uiDispatch({type: 'notice', notice: {kind: 'error', text: cleanLine(`${event.scope}: ${event.message}`)}});
 				break;
 			}
 

@@ -226,3 +226,34 @@ test('the layout fits 80x24, grows on resize, and shows Tor progress while start
 		await ui.waitFor('narrow again', f => f.split('\n').length === 23);
 	});
 });
+
+test('Ctrl-L clears the terminal and draws again; engine errors show as a notice', async () => {
+	const engine = threeContacts();
+	let redraws = 0;
+	await withChat({engine, props: {onRedraw: () => redraws++}}, async ui => {
+		await ui.waitFor('ready', f => f.includes('alice>'));
+		ui.press('\u000C');
+		await ui.waitFor('redrawn', f => f.includes('Screen redrawn.'));
+		ui.press('\u000C');
+		await ui.waitFor('redrawn again', f => f.includes('Screen redrawn again.'));
+		assert.equal(redraws, 2);
+		engine.emit({type: 'error', scope: 'tor', message: 'control port closed\u001B[2J'});
+		await ui.waitFor('error notice', f => f.includes('tor: control port closed'));
+	});
+});
+
+test('auto-away after the idle minutes, online again on the next key', async () => {
+	const engine = threeContacts();
+	let fire: (() => void) | undefined;
+	let now = 0;
+	const timers = {now: () => now, setTimeout: (callback: () => void) => (fire = callback), clearTimeout: () => undefined};
+	await withChat({engine, props: {autoAwayMinutes: 5, timers}}, async ui => {
+		await ui.waitFor('ready', f => f.includes('alice>'));
+		now = 5 * 60_000;
+		fire?.();
+		await ui.waitFor('away', f => f.includes('◐ away │'));
+		ui.press('x');
+		await ui.waitFor('online', f => f.includes('● online │'));
+		assert.deepEqual(engine.callsOf('setPresence'), [['away', undefined], ['online', undefined]]);
+	});
+});
