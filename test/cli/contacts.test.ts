@@ -88,7 +88,7 @@ describe('umbra import FILE and umbra contacts', () => {
 	it('refuses junk, short key IDs and an unconfirmed import, and the list stays the same', async () => {
 		const before = await contactNames();
 		const junk = await runUmbra(['import', '-', '--yes', ...common], {env, input: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot base64 at all\n-----END PGP PUBLIC KEY BLOCK-----\n'});
-		assert.notEqual(junk.code, exitCodes.ok);
+		assert.equal(junk.code, exitCodes.refused);
 		assert.match(junk.stderr, /not a readable OpenPGP key/);
 
 		const short = await runUmbra(['import', '0x1234ABCD', '--yes', ...common], {env});
