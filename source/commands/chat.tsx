@@ -72,7 +72,7 @@ export const chatCommand: Command = {
 		}
 
 		const openEngine = openEngineFunction();
-		const profile: Profile | undefined = await runSetup({dataDir: dataDirFor(context), passphrase: givenPassphrase(context), stdin: context.stdin, stdout: context.stdout, stderr: context.stderr});
+		const profile: Profile | undefined = await runSetup({dataDir: dataDirFor(context), passphrase: givenPassphrase(context), noColor: 'NO_COLOR' in context.env, stdin: context.stdin, stdout: context.stdout, stderr: context.stderr});
 		if (!profile) {
 			return exitCodes.ok;
 		}
@@ -92,6 +92,7 @@ export const chatCommand: Command = {
 				settings: {autoAwayMinutes: settings.autoAwayMinutes, bell: settings.bell},
 				exportPublicKey: () => exportPublicKey(profile.identity),
 				signal: context.signal,
+				noColor: 'NO_COLOR' in context.env,
 			});
 			await started;
 			return exitCodes.ok;

@@ -14,6 +14,7 @@ import {OverlayBox} from './overlays.js';
 import {StatusBar} from './status-bar.js';
 import {phaseOf, type Phase} from './status-reducer.js';
 import {truncate} from './text-width.js';
+import {useColor} from './colors.js';
 import {contactsWidth, useChat, type ChatSize} from './use-chat.js';
 
 export type ChatAppProps = {
@@ -40,6 +41,7 @@ const phaseBanner: Record<Phase, (progress: number, summary: string) => string |
 
 export function ChatApp(props: ChatAppProps) {
 	const {engine, size, onQuit} = props;
+	const color = useColor();
 	const chat = useChat({engine, size, bell: props.bell, ...(props.now ? {now: props.now} : {})});
 	const {stdin, setRawMode, internal_eventEmitter: events} = useStdin();
 
@@ -108,7 +110,7 @@ export function ChatApp(props: ChatAppProps) {
 					</Box>
 				</Box>
 			)}
-			<Text color={ui.notice?.kind === 'error' ? 'red' : undefined} dimColor={!ui.notice} wrap="truncate">{truncate(noticeText, size.columns) || ' '}</Text>
+			<Text color={color(ui.notice?.kind === 'error' ? 'red' : undefined)} dimColor={!ui.notice} wrap="truncate">{truncate(noticeText, size.columns) || ' '}</Text>
 			<InputLine state={input} width={size.columns} focused={ui.focus === 'input'} prompt={contact ? `${truncate(contact.name, 12)}> ` : '> '} />
 		</Box>
 	);

@@ -4,10 +4,12 @@ import {Box, Text} from 'ink';
 import type {ContactsState} from './contacts-reducer.js';
 import {presenceColors, presenceSymbols} from './presence.js';
 import {truncate} from './text-width.js';
+import {useColor} from './colors.js';
 
 export type ContactsPaneProps = {state: ContactsState; width: number; height: number; focused: boolean};
 
 export function ContactsPane({state, width, height, focused}: ContactsPaneProps) {
+	const color = useColor();
 	const {contacts, selected} = state;
 	const selectedIndex = Math.max(0, contacts.findIndex(contact => contact.fingerprint === selected));
 	const first = Math.max(0, Math.min(selectedIndex - Math.floor(height / 2), contacts.length - height));
@@ -26,7 +28,7 @@ export function ContactsPane({state, width, height, focused}: ContactsPaneProps)
 				const marker = isSelected ? '>' : ' ';
 				const text = truncate(`${marker}${number} ${presenceSymbols[contact.presence]} ${contact.name}${unread}${typing}${hidden}${status}`, width);
 				return (
-					<Text key={contact.fingerprint} inverse={isSelected && focused} bold={contact.unread > 0} color={presenceColors[contact.presence]} wrap="truncate">
+					<Text key={contact.fingerprint} inverse={isSelected && focused} bold={contact.unread > 0} color={color(presenceColors[contact.presence])} wrap="truncate">
 						{text}
 					</Text>
 				);

@@ -6,6 +6,7 @@ import {render} from 'ink';
 import {useEffect, useState} from 'react';
 import type {EngineApi} from '../engine/index.js';
 import {ChatApp} from './chat-app.js';
+import {ColorContext} from './colors.js';
 import type {ChatSize} from './use-chat.js';
 
 type TerminalOut = NodeJS.WritableStream & {columns?: number; rows?: number; isTTY?: boolean; on(event: 'resize', listener: () => void): unknown; off(event: 'resize', listener: () => void): unknown};
@@ -18,6 +19,8 @@ export type RunChatOptions = {
 	settings?: {autoAwayMinutes: number; bell: boolean};
 	/** The own public key, armored, for /export. */
 	exportPublicKey?: () => string;
+	/** NO_COLOR is set: symbols and words only. */
+	noColor?: boolean;
 	/** Aborted (SIGTERM, SIGINT): leave as with /quit. */
 	signal?: AbortSignal;
 	cwd?: string;
@@ -55,16 +58,18 @@ export async function runChat(options: RunChatOptions): Promise<void> {
 			};
 		}, []);
 		return (
-			<ChatApp
-				engine={engine}
-				size={size}
-				onQuit={resolveQuit}
-				onRedraw={() => stdout.write(clearScreen)}
-				bell={settings?.bell === false ? undefined : () => stdout.write('\u0007')}
-				autoAwayMinutes={settings?.autoAwayMinutes ?? 0}
-				exportPublicKey={options.exportPublicKey}
-				cwd={options.cwd ?? process.cwd()}
-			/>
+			<ColorContext.Provider value={!options.noColor}>
+				<ChatApp
+					engine={engine}
+					size={size}
+					onQuit={resolveQuit}
+					onRedraw={() => stdout.write(clearScreen)}
+					bell={settings?.bell === false ? undefined : () => stdout.write('\u0007')}
+					autoAwayMinutes={settings?.autoAwayMinutes ?? 0}
+					exportPublicKey={options.exportPublicKey}
+					cwd={options.cwd ?? process.cwd()}
+				/>
+			</ColorContext.Provider>
 		);
 	}
 

@@ -7,6 +7,7 @@ import {Box, render, Text} from 'ink';
 import {useEffect, useState} from 'react';
 import {createProfile, hasIdentity, importProfile, openProfile, type KdfParameters, type Profile} from '../engine/index.js';
 import {cleanLine} from './clean.js';
+import {ColorContext, useColor} from './colors.js';
 import {PromptField} from './prompt-field.js';
 
 export type SetupOptions = {
@@ -19,6 +20,8 @@ export type SetupOptions = {
 	/** scrypt parameters for a new store; tests pass small ones. */
 	kdf?: KdfParameters;
 	cwd?: string;
+	/** NO_COLOR is set. */
+	noColor?: boolean;
 };
 
 type Step =
@@ -46,6 +49,7 @@ export function Setup({dataDir, passphrase: given, kdf, cwd = process.cwd(), wid
 	const [step, setStep] = useState<Step>(() => (hasIdentity(dataDir) ? {kind: 'unlock'} : {kind: 'choose'}));
 	const [message, setMessage] = useState<{kind: 'info' | 'error'; text: string} | undefined>();
 	const [busy, setBusy] = useState(false);
+	const color = useColor();
 	const cancel = () => onDone(undefined);
 	const options = {dataDir, ...(kdf ? {kdf} : {})};
 
@@ -173,7 +177,7 @@ export function Setup({dataDir, passphrase: given, kdf, cwd = process.cwd(), wid
 			<Text bold>{prompt.title}</Text>
 			<Text> </Text>
 			<PromptField key={step.kind} label={prompt.label} masked={prompt.masked ?? false} width={width} onSubmit={submit} onCancel={cancel} busy={busy} />
-			<Text color={message?.kind === 'error' ? 'red' : undefined}>{message?.text ?? ' '}</Text>
+			<Text color={color(message?.kind === 'error' ? 'red' : undefined)}>{message?.text ?? ' '}</Text>
 		</Box>
 	);
 }
@@ -185,8 +189,8 @@ export async function runSetup(options: SetupOptions): Promise<Profile | undefin
 	const result = new Promise<Profile | undefined>(resolveResult => {
 		done = resolveResult;
 	});
-	const {stdin: _stdin, stdout: _stdout, stderr: _stderr, ...props} = options;
-	const instance = render(<Setup {...props} width={Math.max(40, (stdout.columns ?? 80) - 1)} onDone={profile => done(profile)} />, {
+	const {stdin: _stdin, stdout: _stdout, stderr: _stderr, noColor, ...props} = options;
+	const instance = render(<ColorContext.Provider value={!noColor}><Setup {...props} width={Math.max(40, (stdout.columns ?? 80) - 1)} onDone={profile => done(profile)} /></ColorContext.Provider>, {
 		stdin: options.stdin as NodeJS.ReadStream,
 		stdout,
 		stderr: options.stderr as NodeJS.WriteStream,

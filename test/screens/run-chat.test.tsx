@@ -1,68 +1,11 @@
 // runChat as the CLI and the demo call it: a terminal-like stdin and stdout, the alternate
 // screen and bracketed paste switched on and back off, the engine stopped before it resolves.
 import assert from 'node:assert/strict';
-import {EventEmitter} from 'node:events';
 import {test} from 'node:test';
 import {runChat} from '../../source/screens/index.js';
 import {contactView, fakeFingerprint, FakeEngine} from '../helpers/fake-engine.js';
 import {waitUntil} from '../bot/wait.js';
-
-class TerminalIn extends EventEmitter {
-	isTTY = true;
-	rawMode = false;
-	#chunks: string[] = [];
-	setRawMode(mode: boolean) {
-		this.rawMode = mode;
-		return this;
-	}
-
-	setEncoding() {
-		return this;
-	}
-
-	ref() {
-		return this;
-	}
-
-	unref() {
-		return this;
-	}
-
-	resume() {
-		return this;
-	}
-
-	pause() {
-		return this;
-	}
-
-	read(): string | null {
-		return this.#chunks.shift() ?? null;
-	}
-
-	type(data: string) {
-		this.#chunks.push(data);
-		this.emit('readable');
-	}
-}
-
-class TerminalOut extends EventEmitter {
-	isTTY = true;
-	columns = 80;
-	rows = 24;
-	written = '';
-	write(data: string) {
-		this.written += data;
-		return true;
-	}
-}
-
-function terminal() {
-	const stdin = new TerminalIn();
-	const stdout = new TerminalOut();
-	const stderr = new TerminalOut();
-	return {stdin, stdout, stderr, streams: {stdin: stdin as unknown as NodeJS.ReadableStream, stdout: stdout as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream}};
-}
+import {terminal} from './terminal.js';
 
 test('Ctrl-C stops the engine (bye first) and gives the terminal back', async () => {
 	const engine = new FakeEngine();
@@ -108,3 +51,4 @@ test('/quit leaves; the bell stays quiet when turned off', async () => {
 	assert.ok(!stdout.written.includes('\u0007'));
 	assert.equal(engine.stopped, true);
 });
+
