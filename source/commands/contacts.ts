@@ -4,7 +4,8 @@
 // contact that is gone.
 import {formatFingerprint, stripControl, type Profile, type StoredContact} from '../engine/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
-import {UsageError, type Command, type CommandContext} from './command.js';
+import {confirm} from './ask.js';
+import {booleanFlag, UsageError, type Command, type CommandContext} from './command.js';
 import {dataDirFlag, passphraseFileFlag} from './common-flags.js';
 import {openProfileFor} from './open.js';
 
@@ -37,7 +38,7 @@ function list(context: CommandContext, profile: Profile): ExitCode {
 	return exitCodes.ok;
 }
 
-const usageText = 'umbra contacts [list | remove NAME | rename NAME NEWNAME]';
+const usageText = 'umbra contacts [list | remove NAME [--yes] | rename NAME NEWNAME]';
 
 export const contactsCommand: Command = {
 	name: 'contacts',
@@ -52,6 +53,7 @@ export const contactsCommand: Command = {
 	flags: {
 		dataDir: dataDirFlag,
 		passphraseFile: passphraseFileFlag,
+		yes: {type: 'boolean', shortFlag: 'y', description: 'remove: do not ask before deleting the contact and the conversation (for scripts)'},
 	},
 	async run(context) {
 		const [action = 'list', ...rest] = context.input;
@@ -79,6 +81,17 @@ export const contactsCommand: Command = {
 
 			const shown = stripControl(contact.name);
 			if (action === 'remove') {
+				if (!booleanFlag(context, 'yes')) {
+					if (!context.stdin.isTTY) {
+						throw new UsageError(`umbra contacts remove deletes ${shown} and your whole conversation with them; pass --yes to do it without a terminal to ask on.`);
+					}
+
+					if (!await confirm(context, `Remove ${shown} (${formatFingerprint(contact.fingerprint)}) and delete your conversation with them?`)) {
+						context.stderr.write('Nothing removed.\n');
+						return exitCodes.failure;
+					}
+				}
+
 				profile.store.removeContact(contact.fingerprint);
 				context.stdout.write(`Removed ${shown} (${formatFingerprint(contact.fingerprint)}) and your conversation with them.\n`);
 			} else {

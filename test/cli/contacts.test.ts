@@ -118,9 +118,14 @@ describe('umbra import FILE and umbra contacts', () => {
 		assert.equal(clash.code, exitCodes.usage);
 		assert.match(clash.stderr, /already have a contact named "ROBERT"/);
 
-		const removed = await runUmbra(['contacts', 'remove', 'Carol', ...common], {env});
+		// Removing deletes the conversation: with no terminal to ask on, only --yes does it.
+		const unconfirmed = await runUmbra(['contacts', 'remove', 'Carol', ...common], {env});
+		assert.equal(unconfirmed.code, exitCodes.usage);
+		assert.match(unconfirmed.stderr, /pass --yes/);
+		assert.deepEqual(await contactNames(), ['Alice', 'Carol', 'Mallory', 'Nameless', 'Robert']);
+		const removed = await runUmbra(['contacts', 'remove', 'Carol', '--yes', ...common], {env});
 		assert.equal(removed.code, exitCodes.ok, removed.stderr);
-		const missing = await runUmbra(['contacts', 'remove', 'Carol', ...common], {env});
+		const missing = await runUmbra(['contacts', 'remove', 'Carol', '--yes', ...common], {env});
 		assert.equal(missing.code, exitCodes.notFound);
 		assert.match(missing.stderr, /no contact named "Carol"/);
 		assert.deepEqual(await contactNames(), ['Alice', 'Mallory', 'Nameless', 'Robert']);
