@@ -8,7 +8,7 @@ export type Timers = {
 	now: () => number;
 };
 
-const realTimers: Timers = {
+export const realTimers: Timers = {
 	setTimeout: (callback, ms) => {
 		const handle = setTimeout(callback, ms);
 		handle.unref?.();

@@ -14,6 +14,7 @@ import {OverlayBox} from './overlays.js';
 import {StatusBar} from './status-bar.js';
 import {phaseOf, type Phase} from './status-reducer.js';
 import {truncate} from './text-width.js';
+import {TypingNotifier} from './typing-notifier.js';
 import {useColor} from './colors.js';
 import {contactsWidth, useChat, type ChatSize} from './use-chat.js';
 
@@ -45,11 +46,13 @@ export function ChatApp(props: ChatAppProps) {
 	const chat = useChat({engine, size, bell: props.bell, ...(props.now ? {now: props.now} : {})});
 	const {stdin, setRawMode, internal_eventEmitter: events} = useStdin();
 
-	const typing = useRef<{contact: string | undefined}>({contact: undefined});
 	const refreshStatus = useRef(chat.refreshStatus);
 	refreshStatus.current = chat.refreshStatus;
+	const typing = useMemo(() => new TypingNotifier((contact, isTyping) => engine.setTyping(contact, isTyping), props.timers), [engine, props.timers]);
+	useEffect(() => () => typing.stop(), [typing]);
+
 	const context = useRef<KeyContext | undefined>(undefined);
-	context.current = {chat, quit: onQuit, redraw: props.onRedraw ?? (() => undefined), exportPublicKey: props.exportPublicKey, cwd: props.cwd ?? process.cwd(), typing: typing.current};
+	context.current = {chat, quit: onQuit, redraw: props.onRedraw ?? (() => undefined), exportPublicKey: props.exportPublicKey, cwd: props.cwd ?? process.cwd(), typing};
 
 	const autoAway = useMemo(() => new AutoAway({
 		idleMs: (props.autoAwayMinutes ?? 0) * 60_000,

@@ -2,6 +2,7 @@
 // the focused pane, then the global keymap (keymap.ts).
 import type {Chat} from './use-chat.js';
 import {selectedContact} from './contacts-reducer.js';
+import type {TypingNotifier} from './typing-notifier.js';
 import {globalBindings} from './keymap.js';
 import type {Key} from './key-parser.js';
 import {inputText, type InputAction} from './input-reducer.js';
@@ -15,8 +16,7 @@ export type KeyContext = {
 	redraw: () => void;
 	exportPublicKey?: (() => string) | undefined;
 	cwd: string;
-	/** Tracks whether the open contact was told "typing". */
-	typing: {contact: string | undefined};
+	typing: TypingNotifier;
 };
 
 const inputEditing: Record<string, InputAction['type']> = {
@@ -52,17 +52,7 @@ export function commandEnvironment(context: KeyContext): CommandEnvironment {
 
 function setTyping(context: KeyContext, line: string): void {
 	const contact = context.chat.current().contacts.selected;
-	const typing = contact !== undefined && line.trim() !== '' && !line.startsWith('/');
-	const told = context.typing.contact;
-	if (told !== undefined && (!typing || told !== contact)) {
-		context.chat.engine.setTyping(told, false);
-		context.typing.contact = undefined;
-	}
-
-	if (typing && told !== contact) {
-		context.chat.engine.setTyping(contact, true);
-		context.typing.contact = contact;
-	}
+	context.typing.update(contact, line.trim() !== '' && !line.startsWith('/'));
 }
 
 function submit(context: KeyContext): void {

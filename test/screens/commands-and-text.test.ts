@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {AutoAway, type Timers} from '../../source/screens/auto-away.js';
+import {TypingNotifier, typingPauseMs} from '../../source/screens/typing-notifier.js';
 import {inputView} from '../../source/screens/input-line.js';
 import {initialInputState, inputReducer} from '../../source/screens/input-reducer.js';
 import {complete, parseLine} from '../../source/screens/slash-commands.js';
@@ -99,4 +100,27 @@ test('auto-away: away after the idle time, back on the next key, never over a ch
 	assert.deepEqual(log, ['away', 'back'], 'busy stays busy');
 	auto.stop();
 	assert.equal(pending.length, 0);
+});
+
+test('typing: told once per run of keys, stopped on an empty line, another contact, or a pause', () => {
+	const {timers, advance, pending} = fakeTimers();
+	const told: Array<[string, boolean]> = [];
+	const typing = new TypingNotifier((contact, isTyping) => told.push([contact, isTyping]), timers);
+	typing.update('alice', true);
+	typing.update('alice', true);
+	assert.deepEqual(told, [['alice', true]]);
+	typing.update('alice', false);
+	assert.deepEqual(told, [['alice', true], ['alice', false]]);
+	typing.update('alice', true);
+	typing.update('bob', true);
+	assert.deepEqual(told.slice(2), [['alice', true], ['alice', false], ['bob', true]]);
+	advance(typingPauseMs - 1);
+	typing.update('bob', true);
+	advance(typingPauseMs - 1);
+	assert.equal(told.length, 5, 'a key within the pause keeps it going');
+	advance(1);
+	assert.deepEqual(told.at(-1), ['bob', false]);
+	assert.equal(pending.length, 0);
+	typing.stop();
+	assert.equal(told.length, 6, 'nothing more to say');
 });
