@@ -74,6 +74,16 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 		}
 	}), [engine, now, contactsDispatch, conversationDispatch, statusDispatch, uiDispatch, readContacts]);
 
+	/** A page of history; a store that fails to read is a notice, not a crash (and no page: hasOlder ends). */
+	const readHistory = useCallback((contact: string, before: number | undefined) => {
+		try {
+			return engine.history(contact, {...(before === undefined ? {} : {before}), limit: historyPageSize});
+		} catch (error) {
+			uiDispatch({type: 'notice', notice: {kind: 'error', text: cleanLine(`Could not read the history: ${error instanceof Error ? error.message : String(error)}`)}});
+			return [];
+		}
+	}, [engine, uiDispatch]);
+
 	// Opening a contact: its newest page of history, and it counts as read.
 	const {selected} = contacts;
 	useEffect(() => {
@@ -82,10 +92,10 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 			return;
 		}
 
-		conversationDispatch({type: 'opened', contact: selected, messages: engine.history(selected, {limit: historyPageSize})});
+		conversationDispatch({type: 'opened', contact: selected, messages: readHistory(selected, undefined)});
 		contactsDispatch({type: 'read', fingerprint: selected});
 		void engine.markRead(selected).catch(() => undefined);
-	}, [engine, selected, contactsDispatch, conversationDispatch]);
+	}, [engine, selected, contactsDispatch, conversationDispatch, readHistory]);
 
 	const contact = selectedContact(contacts);
 	const bodyRows = Math.max(1, size.rows - chromeRows);
@@ -101,11 +111,11 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 	const oldest = conversation.messages[0];
 	useEffect(() => {
 		if (view.atTop && conversation.hasOlder && conversation.scroll > 0 && conversation.contact && oldest) {
-			conversationDispatch({type: 'older', contact: conversation.contact, messages: engine.history(conversation.contact, {before: oldest.position, limit: historyPageSize})});
+			conversationDispatch({type: 'older', contact: conversation.contact, messages: readHistory(conversation.contact, oldest.position)});
 		} else if (view.scroll < conversation.scroll) {
 			conversationDispatch({type: 'scroll-to', rows: view.scroll});
 		}
-	}, [engine, conversationDispatch, view.atTop, view.scroll, conversation.hasOlder, conversation.scroll, conversation.contact, oldest]);
+	}, [readHistory, conversationDispatch, view.atTop, view.scroll, conversation.hasOlder, conversation.scroll, conversation.contact, oldest]);
 
 	const search = useCallback((text: string, all: boolean) => {
 		const contactFilter = all ? undefined : readContacts().selected;

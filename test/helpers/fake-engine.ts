@@ -107,7 +107,7 @@ export class FakeEngine implements EngineApi {
 	}
 
 	history(contact: string, {before = Number.MAX_SAFE_INTEGER, limit}: {before?: number; limit: number}): Message[] {
-		this.calls.push({method: 'history', args: [contact, before, limit]});
+		this.#record('history', contact, before, limit);
 		const messages = this.conversations.get(contact) ?? [];
 		// Positions run from 1 without gaps here, so the page is a slice.
 		const end = Math.min(messages.length, before - 1);

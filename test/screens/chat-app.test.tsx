@@ -186,6 +186,9 @@ test('a failing engine call is a notice that names the command, and the screen k
 		await ui.waitFor('error', f => f.includes('Not sent: send is broken in this test'));
 		ui.press(`/hide bob${keys.enter}`);
 		await ui.waitFor('still works', f => f.includes('You appear offline to bob'));
+		engine.failing.add('history');
+		ui.press(keys.ctrlN);
+		await ui.waitFor('history error', f => f.includes('Could not read the history: history is broken in this test') && f.includes('bob>'));
 	});
 });
 
