@@ -9,7 +9,7 @@ import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type Com
 import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {dataDirFor} from './open.js';
 
-type OpenEngine = (options: {profile: Profile; torControl?: string; torSocks?: string; dhtBootstrap?: string[]; only?: string[]; debug?: boolean}) => Promise<EngineApi>;
+type OpenEngine = (options: {profile: Profile; torControl?: string; torSocks?: string; dhtBootstrap?: string[]; only?: string[]; debug?: (line: string) => void}) => Promise<EngineApi>;
 
 /**
  * OPENENGINE HOOK: the engine's openEngine() is being added to source/engine/index.ts. Until it
@@ -78,7 +78,9 @@ export const chatCommand: Command = {
 		}
 
 		try {
-			const engine = await openEngine({profile, ...networkOptions(context), debug: booleanFlag(context, 'debug')});
+			// Debug lines go to standard error: over the screen unless redirected (umbra --debug 2>debug.log).
+			const debug = booleanFlag(context, 'debug') ? (line: string) => context.stderr.write(`${line}\n`) : undefined;
+			const engine = await openEngine({profile, ...networkOptions(context), ...(debug ? {debug} : {})});
 			// The screen shows Tor's progress while the engine starts; a failed start is shown there too.
 			const started = engine.start().catch((error: unknown) => {
 				context.stderr.write(`umbra: ${error instanceof Error ? error.message : String(error)}\n`);
