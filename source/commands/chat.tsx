@@ -81,10 +81,9 @@ export const chatCommand: Command = {
 			// Debug lines go to standard error: over the screen unless redirected (umbra --debug 2>debug.log).
 			const debug = booleanFlag(context, 'debug') ? (line: string) => context.stderr.write(`${line}\n`) : undefined;
 			const engine = await openEngine({profile, ...networkOptions(context), ...(debug ? {debug} : {})});
-			// The screen shows Tor's progress while the engine starts; a failed start is shown there too.
-			const started = engine.start().catch((error: unknown) => {
-				context.stderr.write(`umbra: ${error instanceof Error ? error.message : String(error)}\n`);
-			});
+			// The screen shows Tor's progress while the engine starts, and a failed start.
+			const startup = engine.start();
+			startup.catch(() => undefined);
 			const settings = profile.settings.all();
 			await runChat({
 				engine,
@@ -95,8 +94,8 @@ export const chatCommand: Command = {
 				exportPublicKey: () => exportPublicKey(profile.identity),
 				signal: context.signal,
 				noColor: 'NO_COLOR' in context.env,
+				startup,
 			});
-			await started;
 			return exitCodes.ok;
 		} finally {
 			profile.close();

@@ -14,6 +14,7 @@ import {OverlayBox} from './overlays.js';
 import {StatusBar} from './status-bar.js';
 import {phaseOf, type Phase} from './status-reducer.js';
 import {truncate} from './text-width.js';
+import {cleanLine} from './clean.js';
 import {TypingNotifier} from './typing-notifier.js';
 import {useColor} from './colors.js';
 import {contactsWidth, useChat, type ChatSize} from './use-chat.js';
@@ -31,6 +32,8 @@ export type ChatAppProps = {
 	cwd?: string;
 	now?: () => number;
 	timers?: Timers;
+	/** engine.start() when the caller runs it alongside the screen: a failure shows as a notice. */
+	startup?: Promise<unknown> | undefined;
 };
 
 const phaseBanner: Record<Phase, (progress: number, summary: string) => string | undefined> = {
@@ -50,6 +53,20 @@ export function ChatApp(props: ChatAppProps) {
 	refreshStatus.current = chat.refreshStatus;
 	const typing = useMemo(() => new TypingNotifier((contact, isTyping) => engine.setTyping(contact, isTyping), props.timers), [engine, props.timers]);
 	useEffect(() => () => typing.stop(), [typing]);
+
+	const {startup} = props;
+	const {uiDispatch} = chat;
+	useEffect(() => {
+		let live = true;
+		startup?.catch((error: unknown) => {
+			if (live) {
+				uiDispatch({type: 'notice', notice: {kind: 'error', text: cleanLine(`Could not go online: ${error instanceof Error ? error.message : String(error)} (Ctrl-C quits)`)}});
+			}
+		});
+		return () => {
+			live = false;
+		};
+	}, [startup, uiDispatch]);
 
 	const context = useRef<KeyContext | undefined>(undefined);
 	context.current = {chat, quit: onQuit, redraw: props.onRedraw ?? (() => undefined), exportPublicKey: props.exportPublicKey, cwd: props.cwd ?? process.cwd(), typing};

@@ -19,6 +19,8 @@ export type RunChatOptions = {
 	settings?: {autoAwayMinutes: number; bell: boolean};
 	/** The own public key, armored, for /export. */
 	exportPublicKey?: () => string;
+	/** engine.start() if the caller started it alongside: a failure is shown on the screen. */
+	startup?: Promise<unknown>;
 	/** NO_COLOR is set: symbols and words only. */
 	noColor?: boolean;
 	/** Aborted (SIGTERM, SIGINT): leave as with /quit. */
@@ -68,6 +70,7 @@ export async function runChat(options: RunChatOptions): Promise<void> {
 					autoAwayMinutes={settings?.autoAwayMinutes ?? 0}
 					exportPublicKey={options.exportPublicKey}
 					cwd={options.cwd ?? process.cwd()}
+					startup={options.startup}
 				/>
 			</ColorContext.Provider>
 		);

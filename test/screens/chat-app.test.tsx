@@ -260,3 +260,11 @@ test('auto-away after the idle minutes, online again on the next key', async () 
 		assert.deepEqual(engine.callsOf('setPresence'), [['away', undefined], ['online', undefined]]);
 	});
 });
+
+test('a start that fails shows why on the screen', async () => {
+	const engine = threeContacts();
+	const startup = Promise.reject(new Error('No tor found. Install it with: apt-get install tor'));
+	await withChat({engine, props: {startup}}, async ui => {
+		await ui.waitFor('start error', f => f.includes('Could not go online: No tor found. Install it with: apt-get install tor'));
+	});
+});
