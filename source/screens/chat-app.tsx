@@ -38,6 +38,7 @@ export type ChatAppProps = {
 
 const phaseBanner: Record<Phase, (progress: number, summary: string) => string | undefined> = {
 	'starting': (progress, summary) => `Starting Tor: ${progress}% ${summary}. Contacts can reach you once it is done; you can type meanwhile.`,
+	'publishing': () => 'Online: telling your contacts where to find you…',
 	'ready': () => undefined,
 	'tor-lost': () => 'Tor is not reachable: messages stay queued until it is back.',
 	'stopping': () => 'Saying goodbye to your contacts…',

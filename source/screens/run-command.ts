@@ -25,7 +25,7 @@ export type CommandEnvironment = {
 const presenceStates: readonly OwnPresence[] = ['online', 'away', 'busy', 'invisible'];
 
 const info = (text: string): UiAction => ({type: 'notice', notice: {kind: 'info', text}});
-const error = (text: string): UiAction => ({type: 'notice', notice: {kind: 'error', text}});
+const error_ = (text: string): UiAction => ({type: 'notice', notice: {kind: 'error', text}});
 
 function describe(reason: unknown): string {
 	return cleanLine(reason instanceof Error ? reason.message : String(reason));
@@ -35,7 +35,7 @@ function describe(reason: unknown): string {
 function target(environment: CommandEnvironment, name: string, usage: string): ContactView | undefined {
 	if (name === '') {
 		if (!environment.selected) {
-			environment.ui(error(`No contact is open. Usage: ${usage}`));
+			environment.ui(error_(`No contact is open. Usage: ${usage}`));
 		}
 
 		return environment.selected;
@@ -43,7 +43,7 @@ function target(environment: CommandEnvironment, name: string, usage: string): C
 
 	const contact = findByName(environment.contacts, name);
 	if (!contact) {
-		environment.ui(error(`No contact is named "${cleanLine(name)}". Tab completes names; usage: ${usage}`));
+		environment.ui(error_(`No contact is named "${cleanLine(name)}". Tab completes names; usage: ${usage}`));
 	}
 
 	return contact;
@@ -63,7 +63,7 @@ export function suggestedName(certificate: Certificate, given: string): string {
 async function add(environment: CommandEnvironment, args: string): Promise<void> {
 	const [source = '', ...nameWords] = args.split(/\s+/);
 	if (source === '') {
-		environment.ui(error('Usage: /add KEYID|FINGERPRINT|FILE [NAME]: a 16-hex key ID or 40-hex fingerprint, or a key file'));
+		environment.ui(error_('Usage: /add KEYID|FINGERPRINT|FILE [NAME]: a 16-hex key ID or 40-hex fingerprint, or a key file'));
 		return;
 	}
 
@@ -77,7 +77,7 @@ async function add(environment: CommandEnvironment, args: string): Promise<void>
 		const {certificates, rejected} = await readCertificates(await readFile(path));
 		certificate = certificates[0];
 		if (!certificate) {
-			environment.ui(error(`${source} holds no usable key${rejected[0] ? `: ${cleanLine(rejected[0].reason)}` : '. Export one with gpg --export --armor KEYID > FILE'}`));
+			environment.ui(error_(`${source} holds no usable key${rejected[0] ? `: ${cleanLine(rejected[0].reason)}` : '. Export one with gpg --export --armor KEYID > FILE'}`));
 			return;
 		}
 	}
@@ -90,7 +90,7 @@ async function rename(environment: CommandEnvironment, args: string): Promise<vo
 	const usage = '/rename [NAME] NEWNAME';
 	const words = args.split(/\s+/).filter(Boolean);
 	if (words.length === 0) {
-		environment.ui(error(`Usage: ${usage}`));
+		environment.ui(error_(`Usage: ${usage}`));
 		return;
 	}
 
@@ -105,7 +105,7 @@ async function rename(environment: CommandEnvironment, args: string): Promise<vo
 async function status(environment: CommandEnvironment, args: string): Promise<void> {
 	const [state = '', ...text] = args.split(/\s+/);
 	if (!presenceStates.includes(state as OwnPresence)) {
-		environment.ui(error('Usage: /status online|away|busy|invisible [TEXT]'));
+		environment.ui(error_('Usage: /status online|away|busy|invisible [TEXT]'));
 		return;
 	}
 
@@ -117,12 +117,23 @@ async function status(environment: CommandEnvironment, args: string): Promise<vo
 
 async function exportKey(environment: CommandEnvironment, args: string): Promise<void> {
 	if (!environment.exportPublicKey) {
-		environment.ui(error('Export is not available here; run `umbra export` instead.'));
+		environment.ui(error_('Export is not available here; run `umbra export` instead.'));
 		return;
 	}
 
-	const file = resolve(environment.cwd, args === '' ? `umbra-${environment.engine.self.keyId}.asc` : args);
-	await writeFile(file, environment.exportPublicKey(), {flag: 'wx', mode: 0o644});
+	const name = args === '' ? `umbra-${environment.engine.self.keyId}.asc` : args;
+	const file = resolve(environment.cwd, name);
+	try {
+		await writeFile(file, environment.exportPublicKey(), {flag: 'wx', mode: 0o644});
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+			environment.ui(error_(`Not overwritten: ${cleanLine(name)} exists. Name another file: /export FILE`));
+			return;
+		}
+
+		throw error;
+	}
+
 	environment.ui(info(`Wrote your public key to ${file}. Contacts add it with /add FILE or gpg --import.`));
 }
 
@@ -186,7 +197,7 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 				const all = /^(-a|--all)(\s|$)/.test(args);
 				const text = all ? args.replace(/^\S+\s*/, '') : args;
 				if (text === '') {
-					ui(error('Usage: /search [-a] TEXT'));
+					ui(error_('Usage: /search [-a] TEXT'));
 				} else {
 					environment.search(text, all);
 				}
@@ -207,11 +218,11 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 
 			default: {
 				const known = slashCommands.map(doc => `/${doc.name}`).join(' ');
-				ui(error(`Unknown command /${cleanLine(name)}. Commands: ${known}. To send a line starting with /, type //.`));
+				ui(error_(`Unknown command /${cleanLine(name)}. Commands: ${known}. To send a line starting with /, type //.`));
 			}
 		}
 	} catch (reason) {
-		ui(error(`/${name} failed: ${describe(reason)}`));
+		ui(error_(`/${name} failed: ${describe(reason)}`));
 	}
 }
 
@@ -226,6 +237,6 @@ export async function answerQuestion(environment: CommandEnvironment, question: 
 			environment.ui(info(`Removed ${question.name}; your onion address changed, so the old one no longer reaches you.`));
 		}
 	} catch (reason) {
-		environment.ui(error(`/${question.kind} failed: ${describe(reason)}`));
+		environment.ui(error_(`/${question.kind} failed: ${describe(reason)}`));
 	}
 }

@@ -40,7 +40,7 @@ export function statusReducer(state: EngineStatus, action: StatusAction): Engine
 }
 
 /** Which layout the app shows, from the lifecycle (STYLE.md point 5). */
-export type Phase = 'starting' | 'ready' | 'tor-lost' | 'stopping';
+export type Phase = 'starting' | 'publishing' | 'ready' | 'tor-lost' | 'stopping';
 
 export function phaseOf(status: EngineStatus): Phase {
 	switch (status.lifecycle) {
@@ -50,7 +50,10 @@ export function phaseOf(status: EngineStatus): Phase {
 			return 'starting';
 		}
 
-		case 'publishing':
+		case 'publishing': {
+			return status.tor.connected ? 'publishing' : 'tor-lost';
+		}
+
 		case 'ready': {
 			return status.tor.connected ? 'ready' : 'tor-lost';
 		}

@@ -1,7 +1,7 @@
 // /add from a key file and from the keyservers: the fingerprint and user IDs are shown and the
 // user confirms before anything is added; bad input says what to do and adds nothing.
 import assert from 'node:assert/strict';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
@@ -75,6 +75,24 @@ test('/add with a short key ID, a missing file, a file without keys: clear error
 		ui.press('/add\r');
 		await ui.waitFor('usage', f => f.includes('Usage: /add KEYID|FINGERPRINT|FILE'));
 		await waitUntil('nothing added', () => engine.callsOf('addContact').length === 0);
+	} finally {
+		ui.unmount();
+	}
+});
+
+test('/export writes the public key to a file and will not overwrite one', async () => {
+	const engine = new FakeEngine();
+	const armored = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nfake\n-----END PGP PUBLIC KEY BLOCK-----\n';
+	const ui = renderChat({engine, props: {cwd: directory, exportPublicKey: () => armored}});
+	try {
+		await ui.waitFor('ready', f => f.includes('No contacts yet'));
+		ui.press('/export\r');
+		const file = join(directory, `umbra-${engine.self.keyId}.asc`);
+		await ui.waitFor('written', f => f.includes('Wrote your public key to'));
+		assert.equal(readFileSync(file, 'utf8'), armored);
+		ui.press('/export\r');
+		await ui.waitFor('refused', f => f.includes('Not overwritten: umbra-'));
+		assert.equal(readFileSync(file, 'utf8'), armored);
 	} finally {
 		ui.unmount();
 	}

@@ -63,6 +63,7 @@ test('status: events update the bar; the phase follows the lifecycle', () => {
 		{type: 'onion.changed'} as const,
 	].reduce((current, event) => statusReducer(current, {type: 'event', event, now: 5000}), state);
 	assert.deepEqual([state.tor.progress, state.dhtNodes, state.lastPublishedAt, state.onionUp, phaseOf(state)], [75, 12, 5000, true, 'ready']);
+	assert.equal(phaseOf({...state, lifecycle: 'publishing'}), 'publishing');
 	assert.equal(phaseOf({...state, tor: {...state.tor, connected: false}}), 'tor-lost');
 	assert.equal(phaseOf({...state, lifecycle: 'stopping'}), 'stopping');
 	assert.equal(statusReducer(state, {type: 'event', event: {type: 'registry.published', contact: a, ok: false}, now: 9000}).lastPublishedAt, 5000);
