@@ -1,20 +1,28 @@
 // The command table: cli.tsx dispatches from it, --help and man/umbra.1 are generated from it.
 // A new command is one file in this folder and one line here.
+import {botCommand} from './bot.js';
+import {chatCommand} from './chat.js';
 import type {Command} from './command.js';
 import {contactsCommand} from './contacts.js';
 import {idCommand} from './id.js';
 import {importCommand} from './import.js';
 import {initCommand} from './init.js';
+import {sendCommand} from './send.js';
+import {statusCommand} from './status.js';
 
 export const commands: readonly Command[] = [
 	initCommand,
 	idCommand,
 	importCommand,
 	contactsCommand,
+	botCommand,
+	sendCommand,
+	statusCommand,
+	chatCommand,
 ];
 
 /** What `umbra` with no command runs (the TUI, once it exists); undefined: show the help. */
-export const defaultCommandName: string | undefined = undefined;
+export const defaultCommandName: string | undefined = 'chat';
 
 export function findCommand(name: string): Command | undefined {
 	return commands.find(command => command.name === name);

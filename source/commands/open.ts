@@ -2,7 +2,7 @@
 // (--passphrase-file, UMBRA_PASSPHRASE, else the terminal) and the profile itself. Every
 // command that needs the identity or the store goes through here.
 import {openProfile, readPassphrase, resolveDataDirectory, type Profile} from '../engine/index.js';
-import {stringFlag, type CommandContext} from './command.js';
+import {booleanFlag, stringFlag, type CommandContext} from './command.js';
 
 export function dataDirFor(context: CommandContext): string {
 	const dataDir = stringFlag(context, 'dataDir');
@@ -26,4 +26,9 @@ export async function passphraseFor(context: CommandContext, options: {confirm?:
 export async function openProfileFor(context: CommandContext): Promise<Profile> {
 	const dataDir = dataDirFor(context);
 	return openProfile({dataDir, passphrase: await passphraseFor(context)});
+}
+
+/** openEngine's debug option from --debug: lines on standard error, only when asked for. */
+export function debugOption(context: CommandContext): {debug?: (line: string) => void} {
+	return booleanFlag(context, 'debug') ? {debug: line => context.stderr.write(`umbra: debug: ${line}\n`)} : {};
 }

@@ -38,6 +38,21 @@ export type EngineOptions = {
 	/** Passed to the Publisher: how widely the first writes are spread; default 15 s. */
 	publishWindowMs?: number;
 	tickMs?: number;
+	/** Rotate the onion address about once a day (at a random hour); default true. */
+	dailyRotation?: boolean;
+	/** How long the old onion stays up after an onion-change frame went out; default 5 s. */
+	rotationGraceMs?: number;
+};
+
+/** Own state the views show; see EngineApi.status(). */
+export type EngineSnapshot = {
+	torProgress: number;
+	torSummary: string;
+	torConnected: boolean;
+	onionUp: boolean;
+	onionSince: number | undefined;
+	lastPublishedAt: number | undefined;
+	invisible: boolean;
 };
 
 type Peer = {
@@ -49,7 +64,11 @@ type Peer = {
 	dialing: boolean;
 	backoffMs: number;
 	lookupTimer: unknown;
+	/** Where an onion-change frame said the contact moved; dialed before a registry lookup. */
+	movedTo: {onion: string; port: number} | undefined;
 };
+
+const day = 24 * 60 * 60 * 1000;
 
 const defaultRandom: Random = length => new Uint8Array(randomBytes(length));
 
@@ -69,6 +88,11 @@ export class Engine {
 	#control: TorControl | undefined;
 	#host: OnionHost | undefined;
 	#onion: HostedOnion | undefined;
+	/** Services being retired after a rotation: still accepted on until their grace ends. */
+	readonly #retiring = new Set<OnionHost>();
+	#rotating: Promise<void> | undefined;
+	#rotationTimer: unknown;
+	#snapshot: EngineSnapshot = {torProgress: 0, torSummary: '', torConnected: false, onionUp: false, onionSince: undefined, lastPublishedAt: undefined, invisible: false};
 	#publisher: Publisher | undefined;
 	#reader: RegistryReader | undefined;
 	#presence: {state: PresenceState; status: string} = {state: 'online', status: ''};
@@ -117,12 +141,13 @@ export class Engine {
 					this.#emit({type: 'error', scope: 'tor', message: `the tor control connection closed${error ? `: ${error.message}` : ''}`});
 				}
 			});
-			const phase = await control.bootstrapPhase();
-			this.#emit({type: 'tor.bootstrap', progress: phase.progress, summary: phase.summary});
+			this.#snapshot.torConnected = true;
+			await this.#waitForBootstrap(control);
 			this.#setLifecycle('publishing');
-			this.#host = new OnionHost({control, onConnection: socket => this.#incoming(socket)});
+			this.#host = this.#newHost(control);
 			const onion = await this.#host.start();
 			this.#onion = onion;
+			this.#onionChanged();
 			const visible = this.#visible();
 			this.#publisher = new Publisher({
 				identity: this.#options.identity,
@@ -134,6 +159,10 @@ export class Engine {
 				...(this.#options.publishWindowMs === undefined ? {} : {promptWindowMs: this.#options.publishWindowMs}),
 				onEvent: event => {
 					if (event.kind === 'record') {
+						if (event.type === 'published') {
+							this.#snapshot.lastPublishedAt = this.#clock.now();
+						}
+
 						this.#emit({type: 'registry.published', contact: event.contact, ok: event.type === 'published'});
 					}
 				},
@@ -144,6 +173,7 @@ export class Engine {
 				this.#scheduleLookup(certificate.fingerprint, 0);
 			}
 
+			this.#scheduleDailyRotation();
 			this.#setLifecycle('ready');
 		} catch (error) {
 			this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
@@ -197,6 +227,7 @@ export class Engine {
 		this.#setLifecycle('stopping');
 		this.#abort.abort(new Error('the engine is stopping'));
 		this.#publisher?.stop();
+		this.#scheduler.clearTimeout(this.#rotationTimer);
 		for (const peer of this.#peers.values()) {
 			this.#scheduler.clearTimeout(peer.lookupTimer);
 		}
@@ -207,9 +238,222 @@ export class Engine {
 		}
 
 		await Promise.all(streams.map(async stream => stream.closed(3000)));
-		await this.#host?.stop();
+		await Promise.all([this.#host, ...this.#retiring].map(async host => host?.stop()));
+		this.#retiring.clear();
+		this.#snapshot.onionUp = false;
 		await this.#control?.close().catch(() => undefined);
+		this.#snapshot.torConnected = false;
 		this.#setLifecycle('stopped');
+	}
+
+	/** What the status views show; a copy. */
+	snapshot(): EngineSnapshot {
+		return {...this.#snapshot};
+	}
+
+	/** A contact added while running: published for and looked up at once (unless hidden). */
+	addContact(certificate: Certificate, hidden = false): void {
+		if (this.#peers.has(certificate.fingerprint)) {
+			return;
+		}
+
+		this.#peers.set(certificate.fingerprint, this.#newPeer(certificate, hidden));
+		if (this.#publisher && !hidden && !this.#snapshot.invisible) {
+			this.#publisher.addContact(certificate);
+			this.#scheduleLookup(certificate.fingerprint, 0);
+		}
+	}
+
+	/**
+	 * Forgets a contact: bye on its session, decoys over its slots, and a new onion address, so
+	 * the address it knew leads nowhere.
+	 */
+	async removeContact(fingerprint: string): Promise<void> {
+		const peer = this.#peers.get(fingerprint);
+		if (!peer) {
+			return;
+		}
+
+		this.#cutOff(peer);
+		this.#peers.delete(fingerprint);
+		await this.#publisher?.removeContact(fingerprint);
+		await this.rotate();
+	}
+
+	/**
+	 * Appear offline to one contact (DESIGN.md, "Presence"): bye, no dialing, no reading, no
+	 * publishing, its handshakes refused like a stranger's, decoys over its slots, and a new
+	 * address it is not told. Showing again publishes and looks it up again.
+	 */
+	async setHidden(fingerprint: string, hidden: boolean): Promise<void> {
+		const peer = this.#peers.get(fingerprint);
+		if (!peer || peer.hidden === hidden) {
+			return;
+		}
+
+		peer.hidden = hidden;
+		if (hidden) {
+			this.#cutOff(peer);
+			await this.#publisher?.hide(fingerprint);
+			await this.rotate();
+		} else if (!this.#snapshot.invisible) {
+			this.#publisher?.unhide(fingerprint);
+			this.#scheduleLookup(fingerprint, 0);
+		}
+	}
+
+	/** Invisible: hidden from every contact at once; visible again: shown to those not hidden one by one. */
+	async setInvisible(invisible: boolean): Promise<void> {
+		if (this.#snapshot.invisible === invisible) {
+			return;
+		}
+
+		this.#snapshot.invisible = invisible;
+		const peers = [...this.#peers.values()].filter(peer => !peer.hidden);
+		if (invisible) {
+			for (const peer of peers) {
+				this.#cutOff(peer);
+			}
+
+			await Promise.all(peers.map(async peer => this.#publisher?.hide(peer.certificate.fingerprint)));
+			await this.rotate();
+		} else {
+			for (const peer of peers) {
+				this.#publisher?.unhide(peer.certificate.fingerprint);
+				this.#scheduleLookup(peer.certificate.fingerprint, 0);
+			}
+		}
+	}
+
+	/** Tells a connected contact the user is typing (or stopped); nothing when not connected. */
+	setTyping(contact: string, typing: boolean): void {
+		this.#peers.get(contact)?.session?.send({kind: 'typing', on: typing});
+	}
+
+	/**
+	 * A new onion address: a new service, published, an onion-change frame to every connected
+	 * visible contact so they redial it, then the old service removed after a grace period
+	 * (which drops the circuits contacts had to it). Concurrent calls share one rotation.
+	 */
+	async rotate(): Promise<void> {
+		if (!this.#control || !this.#host || this.#stopping) {
+			return;
+		}
+
+		this.#rotating ??= this.#rotateOnce().finally(() => {
+			this.#rotating = undefined;
+		});
+		return this.#rotating;
+	}
+
+	async #rotateOnce(): Promise<void> {
+		const control = this.#control;
+		const old = this.#host;
+		if (!control || !old) {
+			return;
+		}
+
+		const host = this.#newHost(control);
+		let onion: HostedOnion;
+		try {
+			onion = await host.start();
+		} catch (error) {
+			await host.stop();
+			this.#emit({type: 'error', scope: 'onion', message: `a new onion address could not be made; the old one stays: ${(error as Error).message}`});
+			return;
+		}
+
+		if (this.#stopping) {
+			await host.stop();
+			return;
+		}
+
+		this.#host = host;
+		this.#onion = onion;
+		this.#retiring.add(old);
+		this.#onionChanged();
+		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
+		for (const peer of this.#peers.values()) {
+			if (!peer.hidden && !this.#snapshot.invisible) {
+				peer.session?.send({kind: 'onion-change', onion: onion.address});
+			}
+		}
+
+		this.#log('the onion address was rotated');
+		const timer = this.#scheduler.setTimeout(() => {
+			this.#retiring.delete(old);
+			void old.stop();
+		}, this.#options.rotationGraceMs ?? 5000);
+		void timer;
+	}
+
+	#newHost(control: TorControl): OnionHost {
+		return new OnionHost({control, onConnection: socket => this.#incoming(socket)});
+	}
+
+	#onionChanged(): void {
+		this.#snapshot.onionUp = this.#onion !== undefined;
+		this.#snapshot.onionSince = this.#clock.now();
+		this.#emit({type: 'onion.changed'});
+	}
+
+	#scheduleDailyRotation(): void {
+		if (this.#options.dailyRotation === false || this.#stopping) {
+			return;
+		}
+
+		// About a day from now, at a random hour, so rotations do not line up across users.
+		const random = Buffer.from(this.#random(4)).readUInt32BE(0) / 2 ** 32;
+		const delay = Math.round(day * (0.75 + (random * 0.5)));
+		this.#rotationTimer = this.#scheduler.setTimeout(() => {
+			void this.rotate().finally(() => this.#scheduleDailyRotation());
+		}, delay);
+	}
+
+	/** No session, no dialing, no lookups for this contact until shown again. */
+	#cutOff(peer: Peer): void {
+		this.#scheduler.clearTimeout(peer.lookupTimer);
+		peer.movedTo = undefined;
+		peer.session?.bye();
+	}
+
+	async #waitForBootstrap(control: TorControl): Promise<void> {
+		const report = (progress: number, summary: string) => {
+			this.#snapshot.torProgress = progress;
+			this.#snapshot.torSummary = summary;
+			this.#emit({type: 'tor.bootstrap', progress, summary});
+		};
+
+		let phase = await control.bootstrapPhase();
+		report(phase.progress, phase.summary);
+		if (phase.progress >= 100) {
+			return;
+		}
+
+		// STATUS_CLIENT BOOTSTRAP events carry the progress; GETINFO is asked again on each, so a
+		// missed event costs nothing.
+		const events = control.events;
+		await control.setEvents([...new Set([...events, 'STATUS_CLIENT'])]);
+		await new Promise<void>((resolve, reject) => {
+			const off = control.onEvent('STATUS_CLIENT', () => {
+				void control.bootstrapPhase().then(next => {
+					if (next.progress !== phase.progress) {
+						phase = next;
+						report(next.progress, next.summary);
+					}
+
+					if (next.progress >= 100) {
+						off();
+						offClose();
+						resolve();
+					}
+				}, () => undefined);
+			});
+			const offClose = control.onClose(error => {
+				off();
+				reject(error ?? new Error('the tor control connection closed while tor was bootstrapping'));
+			});
+		});
 	}
 
 	#emit(event: EngineEvent): void {
@@ -237,20 +481,26 @@ export class Engine {
 		}
 
 		for (const certificate of certificates) {
-			this.#peers.set(certificate.fingerprint, {
-				certificate,
-				hidden: hidden.get(certificate.fingerprint) ?? false,
-				isolation: {username: Buffer.from(this.#random(16)).toString('hex'), password: 'umbra'},
-				session: undefined,
-				dialing: false,
-				backoffMs: this.#options.lookupBackoffMs?.first ?? 1000,
-				lookupTimer: undefined,
-			});
+			this.#peers.set(certificate.fingerprint, this.#newPeer(certificate, hidden.get(certificate.fingerprint) ?? false));
 		}
 	}
 
+	#newPeer(certificate: Certificate, hidden: boolean): Peer {
+		return {
+			certificate,
+			hidden,
+			isolation: {username: Buffer.from(this.#random(16)).toString('hex'), password: 'umbra'},
+			session: undefined,
+			dialing: false,
+			backoffMs: this.#options.lookupBackoffMs?.first ?? 1000,
+			lookupTimer: undefined,
+			movedTo: undefined,
+		};
+	}
+
+	/** Contacts that may see the user: not hidden, and the user is not invisible. */
 	#visible(): Certificate[] {
-		return [...this.#peers.values()].filter(peer => !peer.hidden).map(peer => peer.certificate);
+		return this.#snapshot.invisible ? [] : [...this.#peers.values()].filter(peer => !peer.hidden).map(peer => peer.certificate);
 	}
 
 	#scheduleLookup(fingerprint: string, delayMs: number): void {
@@ -267,14 +517,16 @@ export class Engine {
 
 	async #lookupAndDial(fingerprint: string): Promise<void> {
 		const peer = this.#peers.get(fingerprint);
-		if (!peer || peer.hidden || peer.session || peer.dialing || this.#stopping || !this.#reader) {
+		if (!peer || peer.hidden || this.#snapshot.invisible || peer.session || peer.dialing || this.#stopping || !this.#reader) {
 			return;
 		}
 
 		peer.dialing = true;
 		let established: Established<Certificate> | undefined;
 		try {
-			const address = await this.#reader.lookupContact(peer.certificate);
+			// Told by an onion-change frame: dial there first, once; then the registry.
+			const address = peer.movedTo ?? await this.#reader.lookupContact(peer.certificate);
+			peer.movedTo = undefined;
 			if (address && !peer.session && !this.#stopping) {
 				const onion = `${address.onion}.onion`;
 				const socket = await dialWithRetry({
@@ -311,7 +563,7 @@ export class Engine {
 			crypto: this.#crypto,
 			random: this.#random,
 			senders: this.#visible(),
-			localOnions: [this.#onion.address],
+			localOnions: [this.#onion.address, ...[...this.#retiring].flatMap(host => (host.onion ? [host.onion.address] : []))],
 			replayCache: this.#replayCache,
 		}, this.#clock.now()));
 		void runner.handshake.then(() => {
@@ -342,7 +594,7 @@ export class Engine {
 
 	#onEstablished(runner: StreamRunner, established: Established<Certificate>): boolean {
 		const peer = this.#peers.get(established.peer.fingerprint);
-		if (!peer || peer.hidden || this.#stopping) {
+		if (!peer || peer.hidden || this.#snapshot.invisible || this.#stopping) {
 			return false;
 		}
 
@@ -434,9 +686,18 @@ export class Engine {
 				break;
 			}
 
-			case 'typing':
+			case 'typing': {
+				this.#emit({type: 'contact.typing', contact, typing: event.on});
+				break;
+			}
+
 			case 'onion-change': {
-				// Not in this slice: typing indicators and onion rotation (issue 5 follow-ups).
+				// Redial there when this session ends (the old service goes away after a grace).
+				const peer = this.#peers.get(contact);
+				if (peer) {
+					peer.movedTo = {onion: event.onion.replace(/\.onion$/, ''), port: this.#onion?.port ?? 80};
+				}
+
 				break;
 			}
 		}

@@ -20,3 +20,5 @@ export {createProfile, importProfile, openProfile, hasIdentity, NoIdentityError,
 export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence, OwnIdentityView} from './engine-api.js';
 export {stripControl, stripControlKeepNewlines, readCertificates, formatFingerprint, parseKeyQuery, exportPublicKey, type Certificate} from '../keys/index.js';
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';
+export {openEngine, type OpenEngineOptions} from './engine-service.js';
+export {TorUnreachableError, parseControlEndpoint} from './tor-access.js';

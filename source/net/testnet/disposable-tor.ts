@@ -23,6 +23,10 @@ export type DisposableTorOptions = {
 	/** How long tor may take to open its control port; default 20 s. */
 	startTimeoutMs?: number;
 	torPath?: string;
+	/** Let tor reach the network (DisableNetwork 0) with a SOCKS port on 127.0.0.1:auto; default false. */
+	network?: boolean;
+	/** Keep tor's DataDirectory (the consensus cache) when stopped; default false. */
+	keepDataOnStop?: boolean;
 };
 
 export type DisposableTor = {
@@ -58,8 +62,7 @@ export async function startDisposableTor(options: DisposableTorOptions = {}): Pr
 
 	const lines = [
 		`DataDirectory ${join(directory, 'data')}`,
-		'DisableNetwork 1',
-		'SocksPort 0',
+		...(options.network ? ['SocksPort 127.0.0.1:auto'] : ['DisableNetwork 1', 'SocksPort 0']),
 		'ControlPort 127.0.0.1:auto',
 		`ControlPortWriteToFile ${portFile}`,
 		...(socketPath === undefined ? [] : [`ControlSocket ${socketPath}`]),
@@ -127,7 +130,7 @@ export async function startDisposableTor(options: DisposableTorOptions = {}): Pr
 			...(options.password === undefined ? {} : {password: options.password}),
 			pid: child.pid!,
 			directory,
-			stop: async stopOptions => stopped(stopOptions?.keepDirectory),
+			stop: async stopOptions => stopped(stopOptions?.keepDirectory ?? options.keepDataOnStop),
 		};
 	} catch (error) {
 		const log = await readFile(join(directory, 'notice.log'), 'utf8').catch(() => '');

@@ -1,0 +1,159 @@
+// umbra status: is everything umbra needs there? The store (opens with the passphrase), Tor
+// (control port answers and authenticates, bootstrap is done, SOCKS port speaks SOCKS5) and the
+// DHT (nodes answer). It starts the engine for no contact (only: []), so it publishes for and
+// dials no one; the throwaway onion service it makes is removed on stop. Each check prints one
+// line, and each failure says what to do; the exit code is that of the first failure.
+import {connect} from 'node:net';
+import {openEngine, type EngineApi, type EngineEvent, type Profile} from '../engine/index.js';
+import {exitCodes, type ExitCode} from '../exit-codes.js';
+import {numberFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
+import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {engineNetworkOptions} from './bot.js';
+import {exitCodeFor} from './exit-code-for.js';
+import {debugOption, openProfileFor} from './open.js';
+
+const defaultTimeoutSeconds = 60;
+
+type Check = {name: string; ok: boolean; detail: string; fix?: string; code?: ExitCode};
+
+function errorText(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** Does a SOCKS5 server answer the no-authentication greeting on 127.0.0.1:port? */
+async function socksAnswers(port: number, timeoutMs: number): Promise<string | undefined> {
+	return new Promise(resolve => {
+		const socket = connect({host: '127.0.0.1', port});
+		const done = (problem: string | undefined) => {
+			socket.destroy();
+			resolve(problem);
+		};
+
+		socket.setTimeout(timeoutMs, () => {
+			done(`no answer within ${timeoutMs} ms`);
+		});
+		socket.on('error', error => {
+			done(error.message);
+		});
+		socket.on('connect', () => {
+			socket.write(Buffer.from([5, 1, 0]));
+		});
+		socket.once('data', (data: Buffer) => {
+			done(data[0] === 5 && data[1] === 0 ? undefined : 'it answered, but not as a SOCKS5 proxy without authentication');
+		});
+	});
+}
+
+async function waitFor(engine: EngineApi, predicate: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+	if (predicate()) {
+		return true;
+	}
+
+	return new Promise(resolve => {
+		const finish = (value: boolean) => {
+			clearTimeout(timer);
+			unsubscribe();
+			signal.removeEventListener('abort', onAbort);
+			resolve(value);
+		};
+
+		const onAbort = () => {
+			finish(false);
+		};
+
+		const timer = setTimeout(() => {
+			finish(predicate());
+		}, timeoutMs);
+		const unsubscribe = engine.subscribe((_event: EngineEvent) => {
+			if (predicate()) {
+				finish(true);
+			}
+		});
+		signal.addEventListener('abort', onAbort, {once: true});
+	});
+}
+
+async function networkChecks(context: CommandContext, profile: Profile, timeoutMs: number): Promise<Check[]> {
+	const checks: Check[] = [];
+	const engine = await openEngine({profile, ...engineNetworkOptions(context), only: [], ...debugOption(context)});
+	try {
+		try {
+			await engine.start();
+		} catch (error) {
+			return [{name: 'tor', ok: false, detail: errorText(error), fix: 'start tor (or install it: apt-get install tor), or name its control port with --tor-control PORT', code: exitCodeFor(error) === exitCodes.failure ? exitCodes.torUnreachable : exitCodeFor(error)}];
+		}
+
+		const bootstrapped = await waitFor(engine, () => engine.status().tor.progress >= 100, timeoutMs, context.signal);
+		const {tor} = engine.status();
+		checks.push(bootstrapped
+			? {name: 'tor', ok: true, detail: `control port answers, bootstrapped ${tor.progress}%${engine.status().onionUp ? ', onion service up' : ''}`}
+			: {name: 'tor', ok: false, detail: `bootstrap stuck at ${tor.progress}% (${tor.summary})`, fix: 'check that this machine reaches the internet (or your bridges) and look at Tor\'s log', code: exitCodes.torUnreachable});
+
+		const socks = stringFlag(context, 'torSocks');
+		if (socks === undefined) {
+			checks.push({name: 'socks', ok: true, detail: 'port taken from Tor (pass --tor-socks PORT to probe it)'});
+		} else {
+			const problem = /^\d+$/.test(socks) ? await socksAnswers(Number(socks), Math.min(timeoutMs, 10_000)) : `"${socks}" is not a port number`;
+			checks.push(problem === undefined
+				? {name: 'socks', ok: true, detail: `127.0.0.1:${socks} speaks SOCKS5`}
+				: {name: 'socks', ok: false, detail: `127.0.0.1:${socks}: ${problem}`, fix: 'pass the SocksPort from your torrc as --tor-socks PORT', code: exitCodes.torUnreachable});
+		}
+
+		const reached = await waitFor(engine, () => engine.status().dhtNodes > 0, timeoutMs, context.signal);
+		checks.push(reached
+			? {name: 'dht', ok: true, detail: `${engine.status().dhtNodes} node(s) answer`}
+			: {name: 'dht', ok: false, detail: 'no DHT node answered', fix: 'allow outgoing UDP, or name reachable nodes with --dht-bootstrap HOST:PORT', code: exitCodes.failure});
+	} finally {
+		await engine.stop();
+	}
+
+	return checks;
+}
+
+export const statusCommand: Command = {
+	name: 'status',
+	usage: 'umbra status [--timeout SECONDS]',
+	summary: 'Check the store, Tor and the DHT, and say what to fix',
+	description: [
+		'Opens the store, connects to Tor (control port, bootstrap, SOCKS port) and the DHT, and prints one',
+		'line per check with what to fix. It comes online for no contact. Exit 0 when all is well, else the',
+		'code of the first failure (3 wrong passphrase, 6 Tor, 1 DHT, ...).',
+	].join('\n'),
+	flags: {
+		timeout: {type: 'number', valueName: 'SECONDS', default: defaultTimeoutSeconds, description: `How long to wait for Tor's bootstrap and DHT nodes (default: ${defaultTimeoutSeconds})`},
+		dataDir: dataDirFlag,
+		passphraseFile: passphraseFileFlag,
+		torControl: torControlFlag,
+		torSocks: torSocksFlag,
+		dhtBootstrap: dhtBootstrapFlag,
+		debug: debugFlag,
+	},
+	async run(context) {
+		const timeoutSeconds = numberFlag(context, 'timeout') ?? defaultTimeoutSeconds;
+		if (!(timeoutSeconds > 0)) {
+			throw new UsageError('--timeout must be a positive number of seconds.');
+		}
+
+		const checks: Check[] = [];
+		let profile: Profile | undefined;
+		try {
+			profile = await openProfileFor(context);
+			checks.push({name: 'store', ok: true, detail: `opened, ${profile.store.listContacts().length} contact(s)`});
+			checks.push(...await networkChecks(context, profile, timeoutSeconds * 1000));
+		} catch (error) {
+			checks.push({name: profile ? 'engine' : 'store', ok: false, detail: errorText(error), code: exitCodeFor(error)});
+		} finally {
+			profile?.close();
+		}
+
+		for (const check of checks) {
+			context.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(6)} ${check.detail}\n`);
+			if (check.fix) {
+				context.stdout.write(`      ${' '.repeat(6)} fix: ${check.fix}\n`);
+			}
+		}
+
+		const failed = checks.find(check => !check.ok);
+		return failed ? (failed.code ?? exitCodes.failure) : exitCodes.ok;
+	},
+};

@@ -1,0 +1,154 @@
+// Which tor the engine uses (DESIGN.md, "Tor"): the control port the user named; else a system
+// tor on 9051, then Tor Browser's 9151, trusted only when it asks for authentication and its
+// cookie file belongs to root or this user (any local process can listen on those ports and
+// pose as tor); else a tor of umbra's own, started from PATH with a torrc in DATA_DIR/tor. The
+// SOCKS port is the one named, or the one tor reports (GETINFO net/listeners/socks).
+import {statSync} from 'node:fs';
+import {join} from 'node:path';
+import process from 'node:process';
+import type {SocksEndpoint} from '../net/socks.js';
+import {startDisposableTor, type DisposableTor} from '../net/testnet/disposable-tor.js';
+import {findExecutable, installCommand, systemTools} from '../net/system-tools.js';
+import {describeEndpoint, TorControl, type ControlEndpoint} from '../net/tor-control.js';
+
+/** No tor could be reached or started; the message says what to do. */
+export class TorUnreachableError extends Error {
+	override name = 'TorUnreachableError';
+}
+
+export type TorAccessOptions = {
+	dataDir: string;
+	/** 'PORT', 'HOST:PORT' or a Unix socket path; undefined: discover, then start one. */
+	torControl?: string;
+	torControlPassword?: string;
+	/** 'PORT' or 'HOST:PORT'; undefined: ask tor. */
+	torSocks?: string;
+	log?: (line: string) => void;
+};
+
+export type TorAccess = {
+	control: {endpoint: ControlEndpoint; password?: string};
+	socks: SocksEndpoint;
+	/** Where it came from, for status lines (no secrets). */
+	origin: 'named' | 'system' | 'own';
+	/** Stops the tor umbra started, if any. */
+	release(): Promise<void>;
+};
+
+const systemPorts = [9051, 9151];
+
+export function parseControlEndpoint(text: string): ControlEndpoint {
+	if (text.startsWith('/')) {
+		return {path: text};
+	}
+
+	return parseHostPort(text, '--tor-control');
+}
+
+function parseHostPort(text: string, what: string): {host: string; port: number} {
+	const match = /^(?:(.+):)?(\d{1,5})$/.exec(text.trim());
+	const port = Number(match?.[2]);
+	if (!match || !(port > 0 && port < 65_536)) {
+		throw new TorUnreachableError(`${what} ${text}: expected PORT or HOST:PORT${what === '--tor-control' ? ' or a Unix socket path' : ''}, e.g. 9051.`);
+	}
+
+	return {host: (match[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), port};
+}
+
+/** Finds or starts tor, checks its control port, and learns its SOCKS port. */
+export async function accessTor(options: TorAccessOptions): Promise<TorAccess> {
+	const log = options.log ?? (() => undefined);
+	const password = options.torControlPassword;
+	const withPassword = password === undefined ? {} : {password};
+	if (options.torControl !== undefined) {
+		const endpoint = parseControlEndpoint(options.torControl);
+		const control = await TorControl.connect(endpoint, {...withPassword, timeoutMs: 10_000}).catch((error: unknown) => {
+			throw new TorUnreachableError(`Cannot use the tor control port ${describeEndpoint(endpoint)}: ${(error as Error).message}. Check that tor runs with "ControlPort ${options.torControl}" and cookie or password authentication, or leave --tor-control out to let umbra start its own tor.`);
+		});
+		return finish(control, {endpoint, ...withPassword}, 'named', async () => undefined);
+	}
+
+	for (const port of systemPorts) {
+		const endpoint = {host: '127.0.0.1', port};
+		const control = await trustedSystemTor(endpoint, withPassword, log);
+		if (control) {
+			return finish(control, {endpoint, ...withPassword}, 'system', async () => undefined);
+		}
+	}
+
+	const tor = await startOwnTor(options.dataDir, log);
+	const endpoint = {host: '127.0.0.1', port: tor.controlPort};
+	try {
+		const control = await TorControl.connect(endpoint, {timeoutMs: 10_000});
+		return await finish(control, {endpoint}, 'own', async () => tor.stop());
+	} catch (error) {
+		await tor.stop();
+		throw error;
+	}
+
+	async function finish(control: TorControl, where: TorAccess['control'], origin: TorAccess['origin'], release: () => Promise<void>): Promise<TorAccess> {
+		try {
+			const socks = options.torSocks === undefined ? await socksOf(control) : parseHostPort(options.torSocks, '--tor-socks');
+			return {control: where, socks, origin, release};
+		} catch (error) {
+			await release();
+			throw error;
+		} finally {
+			await control.close().catch(() => undefined);
+		}
+	}
+}
+
+/** A tor on a well-known port, if it is one umbra may trust; undefined otherwise (with a log line why). */
+async function trustedSystemTor(endpoint: {host: string; port: number}, withPassword: {password?: string}, log: (line: string) => void): Promise<TorControl | undefined> {
+	let control: TorControl;
+	try {
+		control = await TorControl.connect(endpoint, {...withPassword, allowNullAuth: false, timeoutMs: 5000});
+	} catch (error) {
+		log(`no usable tor on ${describeEndpoint(endpoint)}: ${(error as Error).message}`);
+		return undefined;
+	}
+
+	const {cookieFile} = control.protocolInfo;
+	if (control.authMethod !== 'HASHEDPASSWORD' && cookieFile !== undefined) {
+		const owner = ownerOf(cookieFile);
+		if (owner !== 0 && owner !== process.getuid?.()) {
+			log(`not using the tor on ${describeEndpoint(endpoint)}: its cookie file belongs to another user, so another program could be posing as tor there (name it with --tor-control to use it anyway)`);
+			await control.close().catch(() => undefined);
+			return undefined;
+		}
+	}
+
+	return control;
+}
+
+function ownerOf(path: string): number | undefined {
+	try {
+		return statSync(path).uid;
+	} catch {
+		return undefined;
+	}
+}
+
+async function socksOf(control: TorControl): Promise<SocksEndpoint> {
+	const info = await control.getInfo('net/listeners/socks');
+	const first = /"?([\d.]+|\[[\da-f:]+\]):(\d+)"?/i.exec(info['net/listeners/socks'] ?? '');
+	if (!first) {
+		throw new TorUnreachableError('This tor has no SOCKS port. Add "SocksPort 9050" to its torrc, or name one with --tor-socks.');
+	}
+
+	return {host: first[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(first[2])};
+}
+
+async function startOwnTor(dataDir: string, log: (line: string) => void): Promise<DisposableTor> {
+	if (findExecutable(systemTools.tor.command) === undefined) {
+		throw new TorUnreachableError(`No tor is running that umbra may use, and there is no tor program to start. Install it: ${installCommand([systemTools.tor])}`);
+	}
+
+	log('starting a tor of umbra\'s own');
+	try {
+		return await startDisposableTor({directory: join(dataDir, 'tor'), network: true, controlSocket: false, keepDataOnStop: true, startTimeoutMs: 30_000});
+	} catch (error) {
+		throw new TorUnreachableError(`umbra could not start tor: ${(error as Error).message}`);
+	}
+}
