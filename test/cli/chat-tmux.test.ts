@@ -1,6 +1,7 @@
 // The built CLI's chat screen in a real terminal (tmux), against the private Tor network, a
 // loopback DHT swarm and a second real engine as the contact: create an identity, export it,
-// add the contact from a file, exchange messages both ways, see presence change, quit.
+// add the contact from a file, exchange messages both ways, see presence change, quit; then
+// unlock on the next start (with a wrong passphrase first) and find the history.
 // Every wait is on what capture-pane shows; the screens seen are kept in test-artifacts/ when
 // the test fails.
 import {strict as assert} from 'node:assert';
@@ -33,8 +34,13 @@ class Terminal {
 
 	start(command: string): void {
 		this.run('new-session', '-d', '-s', 'chat', '-x', '100', '-y', '30', command);
-		// Keep the pane after the program exits, to see how it ended.
+		// Keep the pane after the program exits, to see how it ended (and to start it again).
 		this.run('set-option', '-t', 'chat', 'remain-on-exit', 'on');
+	}
+
+	/** Runs the command again in the pane, once the program before has exited. */
+	restart(command: string): void {
+		this.run('respawn-pane', '-t', 'chat', command);
 	}
 
 	capture(): string {
@@ -173,7 +179,8 @@ test('the chat screen end to end in tmux: create, add from a file, messages both
 		const exported = join(directory, 'alice.asc');
 		const flags = ['--data-dir', dataDir, '--tor-control', String(ownClient.controlPort), '--tor-socks', String(ownClient.socksPort), ...state.swarm.bootstrap.flatMap(node => ['--dht-bootstrap', node])];
 		// CI=true makes Ink stop drawing interactively: the program under test runs without it.
-		terminal.start(`cd ${directory} && env -u CI HOME=${directory} TERM=xterm-256color ${process.execPath} ${cliPath} ${flags.join(' ')}`);
+		const command = `cd ${directory} && env -u CI HOME=${directory} TERM=xterm-256color ${process.execPath} ${cliPath} ${flags.join(' ')}`;
+		terminal.start(command);
 
 		await terminal.waitFor('the first-run screen', screen => screen.includes('1: create a new identity'), 30_000);
 		terminal.line('1');
@@ -210,6 +217,17 @@ test('the chat screen end to end in tmux: create, add from a file, messages both
 		terminal.line('/quit');
 		await until('alice said bye', () => peer.events.some(event => event.type === 'contact.offline'));
 		await until('the program exited', () => terminal.programExited(), 30_000);
+
+		// The next start: unlock (a wrong passphrase is said and asked again), the history is there.
+		terminal.restart(command);
+		await terminal.waitFor('the unlock screen', screen => screen.includes('Passphrase:'), 30_000);
+		terminal.line('not the passphrase');
+		await terminal.waitFor('wrong passphrase', screen => screen.includes('Wrong passphrase') && screen.includes('Passphrase:'));
+		terminal.line('tmux test passphrase');
+		await terminal.waitFor('the history after a restart', screen => screen.includes('hello bob, from tmux ✓✓') && screen.includes('bob: hi alice, from the engine'));
+		await terminal.waitFor('bob online again', screen => /1 [●◐] bob/.test(screen));
+		terminal.key('C-c');
+		await until('the program exited on Ctrl-C', () => terminal.programExited(), 30_000);
 	} catch (error) {
 		terminal.capture();
 		const artifacts = join(root, 'test-artifacts', 'chat-tmux');
