@@ -1,6 +1,7 @@
 // The command table: cli.tsx dispatches from it, --help and man/umbra.1 are generated from it.
 // A new command is one file in this folder and one line here.
 import {botCommand} from './bot.js';
+import {demoCommand} from './demo.js';
 import {chatCommand} from './chat.js';
 import type {Command} from './command.js';
 import {contactsCommand} from './contacts.js';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
 	sendCommand,
 	statusCommand,
 	chatCommand,
+	demoCommand,
 ];
 
 /** What `umbra` with no command runs (the TUI, once it exists); undefined: show the help. */
