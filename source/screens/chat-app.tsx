@@ -113,7 +113,7 @@ export function ChatApp(props: ChatAppProps) {
 	const header = contact
 		? `${contact.name} │ ${contact.presence}${contact.status === '' ? '' : ` "${contact.status}"`}${contact.hidden ? ' │ you appear offline to them' : ''}${chat.conversation.scroll > 0 ? ' │ scrolled back (PageDown)' : ''}`
 		: 'No contact open';
-	const emptyText = contact ? 'No messages yet.' : 'Add a contact with /add KEYID|FINGERPRINT|FILE; ? shows the keys.';
+	const emptyText = contact ? 'No messages yet.' : 'Add a contact with /add KEYID|FINGERPRINT|FILE; F1 or /help shows the keys.';
 	return (
 		<Box flexDirection="column" width={size.columns} height={size.rows}>
 			<StatusBar status={status} contact={contact} width={size.columns} now={now} />

@@ -85,11 +85,6 @@ function inputKey(context: KeyContext, key: Key): boolean {
 	const {chat} = context;
 	const line = inputText(chat.current().input);
 	if (key.name === 'text' || key.name === 'paste') {
-		if (key.name === 'text' && key.text === '?' && line === '') {
-			chat.uiDispatch({type: 'toggle-help'});
-			return true;
-		}
-
 		chat.inputDispatch({type: 'insert', text: key.text ?? ''});
 		setTyping(context, line + (key.text ?? ''));
 		return true;

@@ -24,7 +24,7 @@ export const keymap: readonly KeymapEntry[] = [
 	{keys: ['PageUp'], action: 'scroll.page-up', description: 'Scroll the conversation back one page (older messages load as needed)'},
 	{keys: ['PageDown'], action: 'scroll.page-down', description: 'Scroll the conversation forward one page'},
 	{keys: ['Ctrl-L'], action: 'screen.redraw', description: 'Clear and redraw the screen'},
-	{keys: ['F1', '?'], action: 'help.toggle', description: 'Show or hide this key table (?: when the input line is empty or not focused)'},
+	{keys: ['F1', '?'], action: 'help.toggle', description: 'Show or hide this key table and the commands (?: in the contacts or conversation pane; the input line takes ? as text)'},
 	{keys: ['Escape'], action: 'cancel', description: 'Close the help or a question; in the input line, clear it'},
 	{keys: ['Enter'], action: 'input.submit', description: 'Send the line to the open contact, or run it when it starts with /'},
 	{keys: ['Left', 'Right'], action: 'input.move', description: 'Move the cursor one character'},

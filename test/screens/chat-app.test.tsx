@@ -268,3 +268,16 @@ test('a start that fails shows why on the screen', async () => {
 		await ui.waitFor('start error', f => f.includes('Could not go online: No tor found. Install it with: apt-get install tor'));
 	});
 });
+
+test('? is text in the input line and the help in the other panes', async () => {
+	const engine = threeContacts();
+	await withChat({engine}, async ui => {
+		await ui.waitFor('ready', f => f.includes('alice>'));
+		ui.press(`?${keys.enter}`);
+		await waitUntil('sent', () => engine.callsOf('send').length === 1);
+		assert.deepEqual(engine.callsOf('send'), [[alice, '?']]);
+		ui.press(keys.tab);
+		ui.press('?');
+		await ui.waitFor('help', f => f.includes('Keys (Esc closes'));
+	});
+});
