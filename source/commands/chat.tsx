@@ -1,28 +1,12 @@
 // umbra chat (and `umbra` with no command): the terminal interface. First run: create or import
 // an identity; later: unlock it; then the chat screen with the engine running, until /quit or
 // Ctrl-C (contacts get their bye, the store is closed, the lock released).
-import * as engineIndex from '../engine/index.js';
-import {exportPublicKey, passphraseEnvironmentVariable, readPassphraseFile, type EngineApi, type Profile} from '../engine/index.js';
+import {exportPublicKey, openEngine, passphraseEnvironmentVariable, readPassphraseFile, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {runChat, runSetup} from '../screens/index.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
 import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {dataDirFor} from './open.js';
-
-type OpenEngine = (options: {profile: Profile; torControl?: string; torSocks?: string; dhtBootstrap?: string[]; only?: string[]; debug?: (line: string) => void}) => Promise<EngineApi>;
-
-/**
- * OPENENGINE HOOK: the engine's openEngine() is being added to source/engine/index.ts. Until it
- * lands this says so instead of failing to load the whole CLI; then replace it with a static import.
- */
-function openEngineFunction(): OpenEngine {
-	const openEngine = (engineIndex as {openEngine?: OpenEngine}).openEngine;
-	if (!openEngine) {
-		throw new Error('This build has no engine entry point yet (openEngine); use umbra bot, send or status meanwhile.');
-	}
-
-	return openEngine;
-}
 
 function givenPassphrase(context: CommandContext): string | undefined {
 	const file = stringFlag(context, 'passphraseFile');
@@ -71,7 +55,6 @@ export const chatCommand: Command = {
 			throw new UsageError('umbra chat needs a terminal on standard input and output. For scripts, use `umbra bot` or `umbra send`.');
 		}
 
-		const openEngine = openEngineFunction();
 		const profile: Profile | undefined = await runSetup({dataDir: dataDirFor(context), passphrase: givenPassphrase(context), noColor: 'NO_COLOR' in context.env, stdin: context.stdin, stdout: context.stdout, stderr: context.stderr});
 		if (!profile) {
 			return exitCodes.ok;
