@@ -43,9 +43,15 @@ function isWrongPassphrase(error: unknown): boolean {
 	return error instanceof Error && error.name === 'WrongPassphraseError';
 }
 
-export type SetupProps = Omit<SetupOptions, 'stdin' | 'stdout' | 'stderr'> & {width: number; onDone: (profile: Profile | undefined) => void};
+export type SetupProps = Omit<SetupOptions, 'stdin' | 'stdout' | 'stderr' | 'noColor'> & {
+	width: number;
+	/** The profile is open, or undefined: the user cancelled. */
+	onDone: (profile: Profile | undefined) => void;
+	/** A failure asking again cannot mend (the directory is locked, the given passphrase is wrong). */
+	onError: (error: unknown) => void;
+};
 
-export function Setup({dataDir, passphrase: given, kdf, cwd = process.cwd(), width, onDone}: SetupProps) {
+export function Setup({dataDir, passphrase: given, kdf, cwd = process.cwd(), width, onDone, onError: onFatal}: SetupProps) {
 	const [step, setStep] = useState<Step>(() => (hasIdentity(dataDir) ? {kind: 'unlock'} : {kind: 'choose'}));
 	const [message, setMessage] = useState<{kind: 'info' | 'error'; text: string} | undefined>();
 	const [busy, setBusy] = useState(false);
@@ -65,7 +71,7 @@ export function Setup({dataDir, passphrase: given, kdf, cwd = process.cwd(), wid
 			if (next) {
 				setStep(next);
 			} else {
-				onDone(undefined);
+				onFatal(error);
 			}
 		}
 	}
@@ -182,15 +188,20 @@ export function Setup({dataDir, passphrase: given, kdf, cwd = process.cwd(), wid
 	);
 }
 
-/** Shows the setup screen until the profile is open (or the user gives up). */
+/**
+ * Shows the setup screen until the profile is open (undefined: the user gave up); rejects with
+ * what asking again cannot mend (a locked directory, a wrong passphrase from a file).
+ */
 export async function runSetup(options: SetupOptions): Promise<Profile | undefined> {
 	const stdout = options.stdout as NodeJS.WriteStream;
 	let done: (profile: Profile | undefined) => void = () => undefined;
-	const result = new Promise<Profile | undefined>(resolveResult => {
+	let fail: (error: unknown) => void = () => undefined;
+	const result = new Promise<Profile | undefined>((resolveResult, reject) => {
 		done = resolveResult;
+		fail = reject;
 	});
 	const {stdin: _stdin, stdout: _stdout, stderr: _stderr, noColor, ...props} = options;
-	const instance = render(<ColorContext.Provider value={!noColor}><Setup {...props} width={Math.max(40, (stdout.columns ?? 80) - 1)} onDone={profile => done(profile)} /></ColorContext.Provider>, {
+	const instance = render(<ColorContext.Provider value={!noColor}><Setup {...props} width={Math.max(40, (stdout.columns ?? 80) - 1)} onDone={profile => done(profile)} onError={error => fail(error)} /></ColorContext.Provider>, {
 		stdin: options.stdin as NodeJS.ReadStream,
 		stdout,
 		stderr: options.stderr as NodeJS.WriteStream,

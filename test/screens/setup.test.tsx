@@ -20,8 +20,8 @@ const kdf = {N: 2 ** 10, r: 8, p: 1};
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'keys');
 
 function renderSetup(dataDir: string, extra: {passphrase?: string; cwd?: string} = {}) {
-	const outcome: {profile?: Profile | undefined; done: boolean} = {done: false};
-	const instance = render(<Setup dataDir={dataDir} kdf={kdf} width={80} {...extra} onDone={profile => Object.assign(outcome, {profile, done: true})} />);
+	const outcome: {profile?: Profile | undefined; error?: unknown; done: boolean} = {done: false};
+	const instance = render(<Setup dataDir={dataDir} kdf={kdf} width={80} {...extra} onDone={profile => Object.assign(outcome, {profile, done: true})} onError={error => Object.assign(outcome, {error, done: true})} />);
 	const frame = () => instance.lastFrame() ?? '';
 	async function until(label: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
@@ -110,5 +110,37 @@ test('Escape leaves without a profile', async () => {
 		assert.equal(ui.outcome.profile, undefined);
 	} finally {
 		ui.instance.unmount();
+	}
+});
+
+test('a passphrase from a file or the environment unlocks without asking; a wrong one is an error, not a loop', async () => {
+	const dataDir = join(root, 'given');
+	const create = renderSetup(dataDir, {passphrase: 'given passphrase'});
+	try {
+		await create.answer('1: create a new identity', '1');
+		await create.answer('Your name', 'Gina');
+		await create.until('created without asking for a passphrase', () => create.outcome.done);
+		assert.ok(create.outcome.profile, create.frame());
+		create.outcome.profile.close();
+	} finally {
+		create.instance.unmount();
+	}
+
+	const unlock = renderSetup(dataDir, {passphrase: 'given passphrase'});
+	try {
+		await unlock.until('unlocked at once', () => unlock.outcome.done);
+		assert.equal(unlock.outcome.profile?.identity.userId, 'Gina');
+		unlock.outcome.profile?.close();
+	} finally {
+		unlock.instance.unmount();
+	}
+
+	const wrong = renderSetup(dataDir, {passphrase: 'not it'});
+	try {
+		await wrong.until('failed', () => wrong.outcome.done);
+		assert.equal(wrong.outcome.profile, undefined);
+		assert.equal((wrong.outcome.error as Error).name, 'WrongPassphraseError');
+	} finally {
+		wrong.instance.unmount();
 	}
 });
