@@ -121,7 +121,10 @@ class EngineService implements EngineApi {
 				await engine.setInvisible(true);
 			}
 		} catch (error) {
-			this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
+			if (!this.#stopped) {
+				this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
+			}
+
 			await this.#release();
 			this.#setLifecycle('stopped');
 			throw error;
@@ -134,6 +137,9 @@ class EngineService implements EngineApi {
 		}
 
 		this.#stopped = true;
+		// Stopping while start() still runs (Tor bootstrapping, the first descriptor upload):
+		// closing what exists makes start() fail fast; then whatever it made meanwhile goes too.
+		await this.#release();
 		await this.#starting?.catch(() => undefined);
 		await this.#release();
 		this.#setLifecycle('stopped');

@@ -146,6 +146,10 @@ export class Engine {
 			this.#setLifecycle('publishing');
 			this.#host = this.#newHost(control);
 			const onion = await this.#host.start();
+			if (this.#stopping) {
+				throw new Error('the engine was stopped while it was starting');
+			}
+
 			this.#onion = onion;
 			this.#onionChanged();
 			const visible = this.#visible();
@@ -176,7 +180,10 @@ export class Engine {
 			this.#scheduleDailyRotation();
 			this.#setLifecycle('ready');
 		} catch (error) {
-			this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
+			if (!this.#stopping) {
+				this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
+			}
+
 			await this.stop();
 			throw error;
 		}
