@@ -1,0 +1,90 @@
+// Fixture people (alice, bob, carol) as users run them: a profile in a data directory of their
+// own and openEngine on a client tor of the private network and the loopback DHT swarm, with an
+// event log that waits on predicates (never on time). Engines may share a client tor: each has
+// its own control connection and onion service.
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {importProfile, openEngine, type EngineApi, type EngineEvent, type Profile} from '../../source/engine/index.js';
+import type {ClientDescription} from '../../source/net/testnet/description.js';
+import {fixtureCertificate, fixturePassphrase, fixtureText, type FixtureName} from './key-fixtures.js';
+
+export type Party = {
+	name: FixtureName;
+	fingerprint: string;
+	profile: Profile;
+	engine: EngineApi;
+	events: EngineEvent[];
+	/** Resolves with the first event (since `from`, an index into events) that matches. */
+	waitFor(label: string, predicate: (event: EngineEvent) => boolean, options?: {timeoutMs?: number; from?: number}): Promise<EngineEvent>;
+	close(): Promise<void>;
+};
+
+export async function startParty(options: {name: FixtureName; contacts: FixtureName[]; directory: string; client: ClientDescription; bootstrap: string[]; start?: boolean}): Promise<Party> {
+	const dataDir = join(options.directory, options.name);
+	mkdirSync(dataDir, {recursive: true, mode: 0o700});
+	const profile = await importProfile({dataDir, passphrase: 'party', secretKey: fixtureText(`${options.name}.sec.asc`), keyPassphrase: fixturePassphrase, kdf: {N: 1024, r: 8, p: 1}});
+	for (const contact of options.contacts) {
+		const certificate = await fixtureCertificate(contact);
+		profile.store.addContact({fingerprint: certificate.fingerprint, name: contact, certificate: certificate.key.write()});
+	}
+
+	const engine = await openEngine({
+		profile,
+		torControl: String(options.client.controlPort),
+		torControlPassword: options.client.password,
+		torSocks: String(options.client.socksPort),
+		dhtBootstrap: options.bootstrap,
+		publishWindowMs: 500,
+		lookupBackoffMs: {first: 500, max: 4000},
+		rotationGraceMs: 1000,
+	});
+	const events: EngineEvent[] = [];
+	const waiters = new Set<() => void>();
+	engine.subscribe(event => {
+		events.push(event);
+		for (const waiter of waiters) {
+			waiter();
+		}
+	});
+	const party: Party = {
+		name: options.name,
+		fingerprint: profile.identity.fingerprint,
+		profile,
+		engine,
+		events,
+		async waitFor(label, predicate, waitOptions = {}) {
+			const timeoutMs = waitOptions.timeoutMs ?? 90_000;
+			return new Promise<EngineEvent>((resolve, reject) => {
+				const check = () => {
+					const found = events.slice(waitOptions.from ?? 0).find(event => predicate(event));
+					if (found) {
+						waiters.delete(check);
+						clearTimeout(timer);
+						resolve(found);
+					}
+				};
+
+				const timer = setTimeout(() => {
+					waiters.delete(check);
+					reject(new Error(`${options.name}: timed out after ${timeoutMs} ms waiting for ${label}`));
+				}, timeoutMs);
+				waiters.add(check);
+				check();
+			});
+		},
+		async close() {
+			await engine.stop().catch(() => undefined);
+			profile.close();
+		},
+	};
+	if (options.start !== false) {
+		await engine.start();
+	}
+
+	return party;
+}
+
+export const online = (contact: string) => (event: EngineEvent) => event.type === 'contact.online' && event.contact === contact;
+export const offline = (contact: string) => (event: EngineEvent) => event.type === 'contact.offline' && event.contact === contact;
+export const received = (text: string) => (event: EngineEvent) => event.type === 'message.received' && event.message.body === text;
+export const delivered = (id: string) => (event: EngineEvent) => event.type === 'message.state' && event.id === id && event.state === 'delivered';

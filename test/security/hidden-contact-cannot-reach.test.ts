@@ -1,0 +1,88 @@
+// Attack story: Alice hides from Bob (appear offline to one contact). Bob, who knew Alice's
+// address and can compute their shared slot, tries to tell whether she is online. He sees her go
+// offline; the slot he can read now holds no address (a decoy overwrote it); the address he knew
+// no longer answers; meanwhile Carol still talks to Alice. When Alice shows herself again, Bob
+// finds her as before.
+import {strict as assert} from 'node:assert';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {test} from 'node:test';
+import {RegistryReader, type EngineEvent} from '../../source/engine/index.js';
+import {DhtRegistry} from '../../source/net/dht-registry.js';
+import {dialSocks} from '../../source/net/socks.js';
+import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
+import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
+import {useTestNetwork} from '../helpers/network.js';
+import {delivered, offline, online, received, startParty, type Party} from '../helpers/parties.js';
+
+test('a contact Alice hides from sees her offline, reads no address and cannot reach her, while Carol still can', {timeout: 600_000}, async t => {
+	const network = useTestNetwork();
+	const [first, second] = network.clients;
+	assert.ok(first && second);
+	const directory = mkdtempSync(join(tmpdir(), 'umbra-hide-'));
+	const state: {swarm?: DhtSwarm; parties: Party[]; spy?: DhtRegistry} = {parties: []};
+	t.after(async () => {
+		await Promise.allSettled(state.parties.map(async party => party.close()));
+		await state.spy?.close();
+		await state.swarm?.stop();
+		rmSync(directory, {recursive: true, force: true});
+	});
+
+	state.swarm = await startDhtSwarm({size: 20});
+	const {bootstrap} = state.swarm;
+	const [alice, bob, carol] = await Promise.all([
+		startParty({name: 'alice', contacts: ['bob', 'carol'], directory, client: first, bootstrap}),
+		startParty({name: 'bob', contacts: ['alice'], directory, client: second, bootstrap}),
+		startParty({name: 'carol', contacts: ['alice'], directory, client: first, bootstrap}),
+	]);
+	state.parties.push(alice, bob, carol);
+	await Promise.all([
+		alice.waitFor('bob online', online(bob.fingerprint)),
+		alice.waitFor('carol online', online(carol.fingerprint)),
+		bob.waitFor('alice online', online(alice.fingerprint)),
+		carol.waitFor('alice online', online(alice.fingerprint)),
+	]);
+
+	// What Bob can learn on his own: Alice's slot for him, read with his key from the DHT.
+	state.spy = new DhtRegistry({bootstrap, host: '127.0.0.1', operationTimeoutMs: 20_000});
+	await state.spy.start();
+	const aliceCertificate = await fixtureCertificate('alice');
+	const bobIdentity = await fixtureIdentity('bob');
+	const bobsReader = () => new RegistryReader({identity: bobIdentity, registry: state.spy!});
+	const known = await bobsReader().lookupContact(aliceCertificate);
+	assert.ok(known, 'before hiding, Bob reads Alice\'s address from their slot');
+
+	const bobMark = bob.events.length;
+	const carolMark = carol.events.length;
+	await alice.engine.hide(bob.fingerprint);
+	await bob.waitFor('alice offline after hide', offline(alice.fingerprint), {from: bobMark});
+	assert.equal(alice.engine.contacts().find(contact => contact.fingerprint === bob.fingerprint)?.hidden, true);
+
+	// The slot holds a decoy now (hide resolves once the decoys are written).
+	assert.equal(await bobsReader().lookupContact(aliceCertificate), undefined, 'Bob reads no address after the hide');
+
+	// Carol still talks to Alice, across the rotation that came with the hide.
+	const toCarol = await alice.engine.send(carol.fingerprint, 'still here, carol');
+	await carol.waitFor('alice\'s message after the hide', received('still here, carol'), {from: carolMark});
+	await alice.waitFor('carol\'s ack', delivered(toCarol.id));
+	const fromCarol = await carol.engine.send(alice.fingerprint, 'hello alice');
+	await carol.waitFor('alice\'s ack', delivered(fromCarol.id));
+
+	// The address Bob knew is gone: Tor cannot introduce him to it.
+	await assert.rejects(dialSocks({proxy: {host: '127.0.0.1', port: second.socksPort}, destination: {host: `${known.onion}.onion`, port: known.port}, isolation: {username: 'bob-probe', password: 'x'}, timeoutMs: 60_000}));
+
+	// All the while Bob's engine kept looking: it never saw Alice come back, and his message waits.
+	const fromBob = await bob.engine.send(alice.fingerprint, 'are you there?');
+	assert.equal(fromBob.state, 'queued');
+	const sinceHide = bob.events.slice(bobMark);
+	assert.equal(sinceHide.filter(online(alice.fingerprint)).length, 0, 'Bob never saw Alice online while hidden');
+	assert.equal(alice.events.some(received('are you there?')), false);
+
+	// Shown again: Bob finds her through the registry and his queued message arrives.
+	const showMark = bob.events.length;
+	await alice.engine.show(bob.fingerprint);
+	await bob.waitFor('alice online after show', online(alice.fingerprint), {from: showMark});
+	await alice.waitFor('bob\'s queued message', received('are you there?'));
+	await bob.waitFor('the ack of the queued message', (event: EngineEvent) => delivered(fromBob.id)(event));
+});
