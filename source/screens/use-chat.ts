@@ -37,42 +37,48 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 	const bellRef = useRef(bell);
 	bellRef.current = bell;
 
-	useEffect(() => engine.subscribe((event: EngineEvent) => {
-		contactsDispatch({type: 'event', event});
-		conversationDispatch({type: 'event', event});
-		statusDispatch({type: 'event', event, now: now()});
-		switch (event.type) {
-			case 'contacts.changed': {
-				contactsDispatch({type: 'loaded', contacts: engine.contacts()});
-				break;
-			}
-
-			case 'lifecycle':
-			case 'onion.changed': {
-				statusDispatch({type: 'snapshot', status: engine.status()});
-				break;
-			}
-
-			case 'message.received': {
-				if (event.message.contact === readContacts().selected) {
-					void engine.markRead(event.message.contact).catch(() => undefined);
-				} else {
-					bellRef.current?.();
+	useEffect(() => {
+		const unsubscribe = engine.subscribe((event: EngineEvent) => {
+			contactsDispatch({type: 'event', event});
+			conversationDispatch({type: 'event', event});
+			statusDispatch({type: 'event', event, now: now()});
+			switch (event.type) {
+				case 'contacts.changed': {
+					contactsDispatch({type: 'loaded', contacts: engine.contacts()});
+					break;
 				}
 
-				break;
-			}
+				case 'lifecycle':
+				case 'onion.changed': {
+					statusDispatch({type: 'snapshot', status: engine.status()});
+					break;
+				}
 
-			case 'error': {
-				uiDispatch({type: 'notice', notice: {kind: 'error', text: cleanLine(`${event.scope}: ${event.message}`)}});
-				break;
-			}
+				case 'message.received': {
+					if (event.message.contact === readContacts().selected) {
+						void engine.markRead(event.message.contact).catch(() => undefined);
+					} else {
+						bellRef.current?.();
+					}
 
-			default: {
-				break;
+					break;
+				}
+
+				case 'error': {
+					uiDispatch({type: 'notice', notice: {kind: 'error', text: cleanLine(`${event.scope}: ${event.message}`)}});
+					break;
+				}
+
+				default: {
+					break;
+				}
 			}
-		}
-	}), [engine, now, contactsDispatch, conversationDispatch, statusDispatch, uiDispatch, readContacts]);
+		});
+		// What changed between the first render and this subscription would otherwise be missed.
+		contactsDispatch({type: 'loaded', contacts: engine.contacts()});
+		statusDispatch({type: 'snapshot', status: engine.status()});
+		return unsubscribe;
+	}, [engine, now, contactsDispatch, conversationDispatch, statusDispatch, uiDispatch, readContacts]);
 
 	/** A page of history; a store that fails to read is a notice, not a crash (and no page: hasOlder ends). */
 	const readHistory = useCallback((contact: string, before: number | undefined) => {
