@@ -60,6 +60,8 @@ function submit(context: KeyContext): void {
 	const line = inputText(chat.current().input);
 	const parsed = parseLine(line);
 	chat.inputDispatch({type: 'submitted'});
+	// The last notice was about the last line; this one may bring its own.
+	chat.uiDispatch({type: 'notice', notice: undefined});
 	setTyping(context, '');
 	if (parsed.kind === 'command') {
 		void runCommand(commandEnvironment(context), parsed.name, parsed.args);

@@ -59,9 +59,9 @@ test('typing sends to the open contact; delivery state and the contact typing sh
 		engine.emit({type: 'message.state', id: sent.id, contact: alice, state: 'delivered'});
 		await ui.waitFor('delivered', f => f.includes('me: héllo 漢字 ✓✓'));
 		engine.emit({type: 'contact.typing', contact: alice, typing: true});
-		await ui.waitFor('typing indicator', f => f.includes('alice is typing…'));
+		await ui.waitFor('typing indicator', f => f.includes('alice │ online "at work" │ typing…'));
 		engine.receive(alice, 'hi!');
-		await ui.waitFor('message and indicator gone', f => f.includes('alice: hi!') && !f.includes('is typing'));
+		await ui.waitFor('message and indicator gone', f => f.includes('alice: hi!') && !f.includes('typing…'));
 		await waitUntil('read at once', () => engine.callsOf('markRead').some(([contact]) => contact === alice) && engine.contactList[0]!.unread === 0);
 	});
 });
