@@ -5,6 +5,7 @@
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {importProfile, openEngine, type EngineApi, type EngineEvent, type Profile} from '../../source/engine/index.js';
+import {dialSocks} from '../../source/net/socks.js';
 import type {ClientDescription} from '../../source/net/testnet/description.js';
 import {fixtureCertificate, fixturePassphrase, fixtureText, type FixtureName} from './key-fixtures.js';
 
@@ -88,3 +89,25 @@ export const online = (contact: string) => (event: EngineEvent) => event.type ==
 export const offline = (contact: string) => (event: EngineEvent) => event.type === 'contact.offline' && event.contact === contact;
 export const received = (text: string) => (event: EngineEvent) => event.type === 'message.received' && event.message.body === text;
 export const delivered = (id: string) => (event: EngineEvent) => event.type === 'message.state' && event.id === id && event.state === 'delivered';
+
+/**
+ * Resolves once an onion address no longer answers through this SOCKS port (a rotation keeps the
+ * old service for a short grace); rejects if it still answers after `timeoutMs`.
+ */
+export async function untilUnreachable(socksPort: number, address: {onion: string; port: number}, timeoutMs = 60_000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const socket = await dialSocks({proxy: {host: '127.0.0.1', port: socksPort}, destination: {host: `${address.onion}.onion`, port: address.port}, isolation: {username: `probe-${attempt}`, password: 'x'}, timeoutMs: Math.max(1000, deadline - Date.now())});
+			socket.destroy();
+		} catch (error) {
+			return (error as Error).message;
+		}
+
+		if (Date.now() > deadline) {
+			throw new Error(`${address.onion.slice(0, 8)}….onion still answers after ${timeoutMs} ms`);
+		}
+
+		await new Promise(resolve => setTimeout(resolve, 500));
+	}
+}
