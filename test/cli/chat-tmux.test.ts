@@ -193,7 +193,8 @@ test('the chat screen end to end in tmux: create, add from a file, messages both
 		await terminal.waitFor('the chat screen', screen => screen.includes('No contacts yet'));
 
 		terminal.line(`/export ${exported}`);
-		await until('the exported key', () => existsSync(exported));
+		// The notice comes once the file is written whole (it exists, empty, a moment before).
+		await terminal.waitFor('the key exported', screen => screen.includes('Wrote your public key to'));
 		state.peer = await startPeer(directory, peerClient, state.swarm.bootstrap, readFileSync(exported, 'utf8'));
 
 		terminal.line(`/add ${bobCertificateFile} bob`);
@@ -210,6 +211,14 @@ test('the chat screen end to end in tmux: create, add from a file, messages both
 		const [aliceFingerprint] = peer.events.flatMap(event => (event.type === 'message.received' ? [event.message.contact] : []));
 		await peer.engine.send(aliceFingerprint!, 'hi alice, from the engine');
 		await terminal.waitFor('bob\'s message on screen', screen => screen.includes('bob: hi alice, from the engine'));
+
+		// Typing, both ways: the header shows bob's; bob hears alice's.
+		peer.engine.setTyping(aliceFingerprint!, true);
+		await terminal.waitFor('bob typing', screen => screen.includes('bob │ online │ typing…'));
+		terminal.type('a draft');
+		await until('bob saw alice typing', () => peer.events.some(event => event.type === 'contact.typing' && event.typing));
+		terminal.key('C-u');
+		await until('bob saw alice stop', () => peer.events.some(event => event.type === 'contact.typing' && !event.typing));
 
 		await peer.engine.setPresence('away', 'lunch');
 		await terminal.waitFor('bob away', screen => screen.includes('1 ◐ bob') && screen.includes('lunch'));
