@@ -5,70 +5,22 @@
 // a fingerprint or message text.
 import {randomBytes} from 'node:crypto';
 import type {Socket} from 'node:net';
-import {readCertificates, type Certificate, type Identity} from '../keys/index.js';
-import type {Registry} from '../net/registry.js';
-import {dialWithRetry, type SocksEndpoint} from '../net/socks.js';
-import {TorControl, type ControlEndpoint} from '../net/tor-control.js';
+import {readCertificates, type Certificate} from '../keys/index.js';
+import {dialWithRetry} from '../net/socks.js';
+import type {TorControl} from '../net/tor-control.js';
+import {handleSessionEvent} from './engine-session-events.js';
+import {TorLink} from './engine-tor.js';
+import type {EngineOptions, EngineSnapshot, Peer} from './engine-types.js';
 import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
-import {OnionHost, type HostedOnion} from './onion-host.js';
+import type {HostedOnion} from './onion-host.js';
+import {OnionRotation} from './rotation.js';
 import {Publisher, systemClock, systemScheduler, type Clock, type Scheduler} from './publisher.js';
 import {RegistryReader} from './registry-reader.js';
-import {checkFrameBody, keepSession, keysHandshakeCrypto, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random, type SessionEvent} from './session/index.js';
+import {checkFrameBody, keepSession, keysHandshakeCrypto, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random} from './session/index.js';
 import {StreamRunner} from './session-runner.js';
-import type {Store} from './store.js';
 import type {Message} from './store-messages.js';
 
-export type EngineOptions = {
-	identity: Identity;
-	/** Opened by the caller, who closes it after stop(). */
-	store: Store;
-	/** Default: every contact in the store. */
-	contacts?: readonly Certificate[];
-	torControl: {endpoint: ControlEndpoint; password?: string};
-	socks: SocksEndpoint;
-	/** Started by the caller, who closes it after stop(). */
-	registry: Registry;
-	clock?: Clock;
-	scheduler?: Scheduler;
-	random?: Random;
-	/** Debug lines; never onion addresses, fingerprints or message text. */
-	log?: (line: string) => void;
-	/** First lookup retry delay and its cap; default 1 s and 30 s. */
-	lookupBackoffMs?: {first: number; max: number};
-	/** Passed to the Publisher: how widely the first writes are spread; default 15 s. */
-	publishWindowMs?: number;
-	tickMs?: number;
-	/** Rotate the onion address about once a day (at a random hour); default true. */
-	dailyRotation?: boolean;
-	/** How long the old onion stays up after an onion-change frame went out; default 5 s. */
-	rotationGraceMs?: number;
-};
-
-/** Own state the views show; see EngineApi.status(). */
-export type EngineSnapshot = {
-	torProgress: number;
-	torSummary: string;
-	torConnected: boolean;
-	onionUp: boolean;
-	onionSince: number | undefined;
-	lastPublishedAt: number | undefined;
-	invisible: boolean;
-};
-
-type Peer = {
-	certificate: Certificate;
-	hidden: boolean;
-	/** SOCKS credentials that put this contact's streams on circuits of their own. */
-	isolation: {username: string; password: string};
-	session: StreamRunner | undefined;
-	dialing: boolean;
-	backoffMs: number;
-	lookupTimer: unknown;
-	/** Where an onion-change frame said the contact moved; dialed before a registry lookup. */
-	movedTo: {onion: string; port: number} | undefined;
-};
-
-const day = 24 * 60 * 60 * 1000;
+export type {EngineOptions, EngineSnapshot, Peer} from './engine-types.js';
 
 const defaultRandom: Random = length => new Uint8Array(randomBytes(length));
 
@@ -85,13 +37,8 @@ export class Engine {
 	readonly #replayCache = new ReplayCache();
 	readonly #abort = new AbortController();
 	#crypto: HandshakeCrypto<Certificate>;
-	#control: TorControl | undefined;
-	#host: OnionHost | undefined;
-	#onion: HostedOnion | undefined;
-	/** Services being retired after a rotation: still accepted on until their grace ends. */
-	readonly #retiring = new Set<OnionHost>();
-	#rotating: Promise<void> | undefined;
-	#rotationTimer: unknown;
+	readonly #tor: TorLink;
+	readonly #onions: OnionRotation;
 	#snapshot: EngineSnapshot = {torProgress: 0, torSummary: '', torConnected: false, onionUp: false, onionSince: undefined, lastPublishedAt: undefined, invisible: false};
 	#publisher: Publisher | undefined;
 	#reader: RegistryReader | undefined;
@@ -106,6 +53,37 @@ export class Engine {
 		this.#random = options.random ?? defaultRandom;
 		this.#log = options.log ?? (() => undefined);
 		this.#crypto = keysHandshakeCrypto(options.identity);
+		this.#tor = new TorLink({
+			...options.torControl,
+			scheduler: this.#scheduler,
+			log: this.#log,
+			...(options.torReconnectDelayMs === undefined ? {} : {reconnectDelayMs: options.torReconnectDelayMs}),
+			onProgress: (progress, summary) => {
+				this.#snapshot.torProgress = progress;
+				this.#snapshot.torSummary = summary;
+				this.#emit({type: 'tor.bootstrap', progress, summary});
+			},
+			onLost: error => {
+				this.#torLost(error);
+			},
+			onRecovered: async control => this.#torRecovered(control),
+		});
+		this.#onions = new OnionRotation({
+			scheduler: this.#scheduler,
+			random: this.#random,
+			log: this.#log,
+			onConnection: socket => {
+				this.#incoming(socket);
+			},
+			onRotated: onion => {
+				this.#rotated(onion);
+			},
+			onError: message => {
+				this.#emit({type: 'error', scope: 'onion', message});
+			},
+			...(options.rotationGraceMs === undefined ? {} : {graceMs: options.rotationGraceMs}),
+			...(options.dailyRotation === undefined ? {} : {daily: options.dailyRotation}),
+		});
 	}
 
 	get lifecycle(): LifecycleState | undefined {
@@ -133,24 +111,14 @@ export class Engine {
 		try {
 			await this.#loadContacts();
 			this.#setLifecycle('connecting-tor');
-			const {endpoint, password} = this.#options.torControl;
-			const control = await TorControl.connect(endpoint, password === undefined ? {} : {password});
-			this.#control = control;
-			control.onClose(error => {
-				if (!this.#stopping) {
-					this.#emit({type: 'error', scope: 'tor', message: `the tor control connection closed${error ? `: ${error.message}` : ''}`});
-				}
-			});
+			const control = await this.#tor.start();
 			this.#snapshot.torConnected = true;
-			await this.#waitForBootstrap(control);
 			this.#setLifecycle('publishing');
-			this.#host = this.#newHost(control);
-			const onion = await this.#host.start();
+			const onion = await this.#onions.open(control);
 			if (this.#stopping) {
 				throw new Error('the engine was stopped while it was starting');
 			}
 
-			this.#onion = onion;
 			this.#onionChanged();
 			const visible = this.#visible();
 			this.#publisher = new Publisher({
@@ -177,7 +145,6 @@ export class Engine {
 				this.#scheduleLookup(certificate.fingerprint, 0);
 			}
 
-			this.#scheduleDailyRotation();
 			this.#setLifecycle('ready');
 		} catch (error) {
 			if (!this.#stopping) {
@@ -234,7 +201,6 @@ export class Engine {
 		this.#setLifecycle('stopping');
 		this.#abort.abort(new Error('the engine is stopping'));
 		this.#publisher?.stop();
-		this.#scheduler.clearTimeout(this.#rotationTimer);
 		for (const peer of this.#peers.values()) {
 			this.#scheduler.clearTimeout(peer.lookupTimer);
 		}
@@ -245,10 +211,9 @@ export class Engine {
 		}
 
 		await Promise.all(streams.map(async stream => stream.closed(3000)));
-		await Promise.all([this.#host, ...this.#retiring].map(async host => host?.stop()));
-		this.#retiring.clear();
+		await this.#onions.stop();
 		this.#snapshot.onionUp = false;
-		await this.#control?.close().catch(() => undefined);
+		await this.#tor.stop();
 		this.#snapshot.torConnected = false;
 		this.#setLifecycle('stopped');
 	}
@@ -340,44 +305,15 @@ export class Engine {
 	/**
 	 * A new onion address: a new service, published, an onion-change frame to every connected
 	 * visible contact so they redial it, then the old service removed after a grace period
-	 * (which drops the circuits contacts had to it). Concurrent calls share one rotation.
+	 * (rotation.ts). Concurrent calls share one rotation.
 	 */
 	async rotate(): Promise<void> {
-		if (!this.#control || !this.#host || this.#stopping) {
-			return;
+		if (!this.#stopping) {
+			await this.#onions.rotate();
 		}
-
-		this.#rotating ??= this.#rotateOnce().finally(() => {
-			this.#rotating = undefined;
-		});
-		return this.#rotating;
 	}
 
-	async #rotateOnce(): Promise<void> {
-		const control = this.#control;
-		const old = this.#host;
-		if (!control || !old) {
-			return;
-		}
-
-		const host = this.#newHost(control);
-		let onion: HostedOnion;
-		try {
-			onion = await host.start();
-		} catch (error) {
-			await host.stop();
-			this.#emit({type: 'error', scope: 'onion', message: `a new onion address could not be made; the old one stays: ${(error as Error).message}`});
-			return;
-		}
-
-		if (this.#stopping) {
-			await host.stop();
-			return;
-		}
-
-		this.#host = host;
-		this.#onion = onion;
-		this.#retiring.add(old);
+	#rotated(onion: HostedOnion): void {
 		this.#onionChanged();
 		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
 		for (const peer of this.#peers.values()) {
@@ -385,36 +321,51 @@ export class Engine {
 				peer.session?.send({kind: 'onion-change', onion: onion.address});
 			}
 		}
-
-		this.#log('the onion address was rotated');
-		const timer = this.#scheduler.setTimeout(() => {
-			this.#retiring.delete(old);
-			void old.stop();
-		}, this.#options.rotationGraceMs ?? 5000);
-		void timer;
-	}
-
-	#newHost(control: TorControl): OnionHost {
-		return new OnionHost({control, onConnection: socket => this.#incoming(socket)});
 	}
 
 	#onionChanged(): void {
-		this.#snapshot.onionUp = this.#onion !== undefined;
+		this.#snapshot.onionUp = this.#onions.current !== undefined;
 		this.#snapshot.onionSince = this.#clock.now();
 		this.#emit({type: 'onion.changed'});
 	}
 
-	#scheduleDailyRotation(): void {
-		if (this.#options.dailyRotation === false || this.#stopping) {
+	/** Tor went away: every stream and the onion service with it; the link reconnects. */
+	#torLost(error: Error | undefined): void {
+		if (this.#stopping) {
 			return;
 		}
 
-		// About a day from now, at a random hour, so rotations do not line up across users.
-		const random = Buffer.from(this.#random(4)).readUInt32BE(0) / 2 ** 32;
-		const delay = Math.round(day * (0.75 + (random * 0.5)));
-		this.#rotationTimer = this.#scheduler.setTimeout(() => {
-			void this.rotate().finally(() => this.#scheduleDailyRotation());
-		}, delay);
+		this.#snapshot.torConnected = false;
+		this.#snapshot.torProgress = 0;
+		this.#onions.lost();
+		this.#snapshot.onionUp = false;
+		this.#emit({type: 'error', scope: 'tor', message: `lost the connection to tor${error ? ` (${error.message})` : ''}; reconnecting`});
+		this.#emit({type: 'onion.changed'});
+		this.#setLifecycle('connecting-tor');
+		for (const stream of this.#streams) {
+			stream.bye();
+		}
+	}
+
+	/** Tor is back: a new onion service, published, and every visible contact redialed now. */
+	async #torRecovered(control: TorControl): Promise<void> {
+		this.#snapshot.torConnected = true;
+		this.#setLifecycle('publishing');
+		const onion = await this.#onions.open(control);
+		if (this.#stopping) {
+			return;
+		}
+
+		this.#onionChanged();
+		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
+		for (const peer of this.#peers.values()) {
+			peer.backoffMs = this.#options.lookupBackoffMs?.first ?? 1000;
+			if (!peer.hidden && !this.#snapshot.invisible && !peer.session) {
+				this.#scheduleLookup(peer.certificate.fingerprint, 0);
+			}
+		}
+
+		this.#setLifecycle('ready');
 	}
 
 	/** No session, no dialing, no lookups for this contact until shown again. */
@@ -422,45 +373,6 @@ export class Engine {
 		this.#scheduler.clearTimeout(peer.lookupTimer);
 		peer.movedTo = undefined;
 		peer.session?.bye();
-	}
-
-	async #waitForBootstrap(control: TorControl): Promise<void> {
-		const report = (progress: number, summary: string) => {
-			this.#snapshot.torProgress = progress;
-			this.#snapshot.torSummary = summary;
-			this.#emit({type: 'tor.bootstrap', progress, summary});
-		};
-
-		let phase = await control.bootstrapPhase();
-		report(phase.progress, phase.summary);
-		if (phase.progress >= 100) {
-			return;
-		}
-
-		// STATUS_CLIENT BOOTSTRAP events carry the progress; GETINFO is asked again on each, so a
-		// missed event costs nothing.
-		const events = control.events;
-		await control.setEvents([...new Set([...events, 'STATUS_CLIENT'])]);
-		await new Promise<void>((resolve, reject) => {
-			const off = control.onEvent('STATUS_CLIENT', () => {
-				void control.bootstrapPhase().then(next => {
-					if (next.progress !== phase.progress) {
-						phase = next;
-						report(next.progress, next.summary);
-					}
-
-					if (next.progress >= 100) {
-						off();
-						offClose();
-						resolve();
-					}
-				}, () => undefined);
-			});
-			const offClose = control.onClose(error => {
-				off();
-				reject(error ?? new Error('the tor control connection closed while tor was bootstrapping'));
-			});
-		});
 	}
 
 	#emit(event: EngineEvent): void {
@@ -561,7 +473,8 @@ export class Engine {
 	}
 
 	#incoming(socket: Socket): void {
-		if (this.#stopping || !this.#onion || !this.#preAuth.tryAdmit()) {
+		const localOnions = this.#onions.localAddresses();
+		if (this.#stopping || localOnions.length === 0 || !this.#preAuth.tryAdmit()) {
 			socket.destroy();
 			return;
 		}
@@ -570,7 +483,7 @@ export class Engine {
 			crypto: this.#crypto,
 			random: this.#random,
 			senders: this.#visible(),
-			localOnions: [this.#onion.address, ...[...this.#retiring].flatMap(host => (host.onion ? [host.onion.address] : []))],
+			localOnions,
 			replayCache: this.#replayCache,
 		}, this.#clock.now()));
 		void runner.handshake.then(() => {
@@ -588,7 +501,15 @@ export class Engine {
 			hooks: {
 				onEstablished: (stream, established) => this.#onEstablished(stream, established),
 				onSessionEvent: (stream, event) => {
-					this.#onSessionEvent(stream, event);
+					handleSessionEvent({
+						store: this.#options.store,
+						emit: event => {
+							this.#emit(event);
+						},
+						log: this.#log,
+						peer: contact => this.#peers.get(contact),
+						onionPort: () => this.#onions.current?.port ?? 80,
+					}, stream, event);
 				},
 				onEnd: (stream, reason) => {
 					this.#onEnd(stream, reason);
@@ -645,68 +566,6 @@ export class Engine {
 
 		if (this.#options.store.setState(message.id, 'sent')) {
 			this.#emit({type: 'message.state', id: message.id, contact: message.contact, state: 'sent'});
-		}
-	}
-
-	#onSessionEvent(runner: StreamRunner, event: SessionEvent): void {
-		const contact = runner.established?.peer.fingerprint;
-		if (!contact) {
-			return;
-		}
-
-		switch (event.type) {
-			case 'message': {
-				try {
-					const {isNew, message} = this.#options.store.appendIncoming({id: event.id, contact, body: event.text, createdAt: event.sentAt});
-					runner.stored(event.id);
-					if (isNew) {
-						this.#emit({type: 'message.received', message});
-					}
-				} catch (error) {
-					this.#emit({type: 'error', scope: 'store', message: `an incoming message could not be stored: ${(error as Error).message}`});
-				}
-
-				break;
-			}
-
-			case 'delivered': {
-				const message = this.#options.store.getMessage(event.id);
-				if (message?.contact === contact && message.direction === 'out' && this.#options.store.setState(event.id, 'delivered')) {
-					this.#emit({type: 'message.state', id: event.id, contact, state: 'delivered'});
-				}
-
-				break;
-			}
-
-			case 'presence': {
-				this.#emit({type: 'contact.presence', contact, state: event.state, status: event.status});
-				break;
-			}
-
-			case 'refused': {
-				this.#log(`a session refused a frame: ${event.reason}`);
-				break;
-			}
-
-			case 'closed': {
-				this.#log(`a session closed: ${event.detail}`);
-				break;
-			}
-
-			case 'typing': {
-				this.#emit({type: 'contact.typing', contact, typing: event.on});
-				break;
-			}
-
-			case 'onion-change': {
-				// Redial there when this session ends (the old service goes away after a grace).
-				const peer = this.#peers.get(contact);
-				if (peer) {
-					peer.movedTo = {onion: event.onion.replace(/\.onion$/, ''), port: this.#onion?.port ?? 80};
-				}
-
-				break;
-			}
 		}
 	}
 

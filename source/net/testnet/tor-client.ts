@@ -1,7 +1,7 @@
 // A client tor of the private network, also startable from another process than the one that
 // started the network (a test that kills and restarts "its" tor), given the network's description.
 import {randomBytes} from 'node:crypto';
-import {mkdir, mkdtemp, readFile, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import process from 'node:process';
 import {MissingSystemToolError, findExecutable, systemTools} from '../system-tools.js';
@@ -25,6 +25,9 @@ export type StartTorClientOptions = {
 	/** Bound on launch plus readiness (default 120 s). */
 	readonly readyTimeoutMs?: number;
 	readonly signal?: AbortSignal;
+	/** Fixed ports instead of auto, so a restart (same dataDirectory) answers on the same ones. */
+	readonly controlPort?: number;
+	readonly socksPort?: number;
 };
 
 export function requireTor(): string {
@@ -90,7 +93,11 @@ export async function startTorClient(network: TorNetworkDescription, options: St
 		process: processLines({nickname, dataDirectory, ownerPid: options.ownerPid ?? process.pid}),
 		dataDirectory,
 		hashedPassword: await hashControlPassword(tor, password),
+		...(options.controlPort === undefined ? {} : {controlPort: options.controlPort}),
+		...(options.socksPort === undefined ? {} : {socksPort: options.socksPort}),
 	}), {mode: 0o600});
+	// A restart must not read the port and PID files the killed tor left behind.
+	await Promise.all(['control-port', 'pid'].map(async name => rm(join(dataDirectory, name), {force: true})));
 
 	const pid = await launchTor(tor, torrcPath, dataDirectory);
 	try {

@@ -109,14 +109,15 @@ export function relayTorrc(options: {readonly network: readonly string[]; readon
 	return [...options.network, ...options.process, ...relayLines(options), ''].join('\n');
 }
 
-export function clientTorrc(options: {readonly network: readonly string[]; readonly process: readonly string[]; readonly dataDirectory: string; readonly hashedPassword: string}): string {
+/** Ports default to auto; fixed ones let a restarted client answer where the old one did. */
+export function clientTorrc(options: {readonly network: readonly string[]; readonly process: readonly string[]; readonly dataDirectory: string; readonly hashedPassword: string; readonly controlPort?: number; readonly socksPort?: number}): string {
 	const {dataDirectory} = options;
 	return [
 		...options.network,
 		...options.process,
 		// ExtendedErrors: onion failures come back as 0xF0–0xF7 instead of a bare 0x04.
-		'SocksPort 127.0.0.1:auto ExtendedErrors',
-		'ControlPort 127.0.0.1:auto',
+		`SocksPort 127.0.0.1:${options.socksPort ?? 'auto'} ExtendedErrors`,
+		`ControlPort 127.0.0.1:${options.controlPort ?? 'auto'}`,
 		`ControlPortWriteToFile ${dataDirectory}/control-port`,
 		'CookieAuthentication 1',
 		`CookieAuthFile ${dataDirectory}/control_auth_cookie`,

@@ -1,0 +1,160 @@
+// The engine's link to tor's control port (DESIGN.md, "Tor"): connect, authenticate, follow the
+// bootstrap progress, and when the connection drops (tor was killed, restarted, upgraded) keep
+// reconnecting to the same endpoint until tor answers again, then hand the new connection to the
+// engine, which re-creates its onion service, republishes and redials. Reconnects back off from
+// half a second to a few seconds, so a restarted tor is found within seconds, not minutes.
+import {TorControl, type ControlEndpoint} from '../net/tor-control.js';
+import type {Scheduler} from './publisher.js';
+
+export type TorLinkOptions = {
+	endpoint: ControlEndpoint;
+	password?: string;
+	scheduler: Scheduler;
+	log: (line: string) => void;
+	onProgress: (progress: number, summary: string) => void;
+	/** The connection broke; the link is reconnecting. */
+	onLost: (error: Error | undefined) => void;
+	/** A new connection after a loss, bootstrapped; a rejection drops it and the link tries again. */
+	onRecovered: (control: TorControl) => Promise<void>;
+	/** First delay between reconnect attempts and its cap; default 500 ms and 5 s. */
+	reconnectDelayMs?: {first: number; max: number};
+};
+
+export class TorLink {
+	readonly #options: TorLinkOptions;
+	#control: TorControl | undefined;
+	#stopped = false;
+	#timer: unknown;
+	#wake: (() => void) | undefined;
+
+	constructor(options: TorLinkOptions) {
+		this.#options = options;
+	}
+
+	/** The live connection, or undefined while tor is away. */
+	get control(): TorControl | undefined {
+		return this.#control;
+	}
+
+	/** The first connection: rejects (with tor's reason) instead of retrying. */
+	async start(): Promise<TorControl> {
+		const control = await this.#connect();
+		try {
+			await this.#bootstrapped(control);
+		} catch (error) {
+			await control.close().catch(() => undefined);
+			throw error;
+		}
+
+		this.#adopt(control);
+		return control;
+	}
+
+	async stop(): Promise<void> {
+		this.#stopped = true;
+		this.#options.scheduler.clearTimeout(this.#timer);
+		this.#wake?.();
+		const control = this.#control;
+		this.#control = undefined;
+		await control?.close().catch(() => undefined);
+	}
+
+	async #connect(): Promise<TorControl> {
+		const {endpoint, password} = this.#options;
+		return TorControl.connect(endpoint, {...(password === undefined ? {} : {password}), timeoutMs: 10_000});
+	}
+
+	#adopt(control: TorControl): void {
+		this.#control = control;
+		control.onClose(error => {
+			if (this.#stopped || this.#control !== control) {
+				return;
+			}
+
+			this.#control = undefined;
+			this.#options.onLost(error);
+			void this.#reconnect();
+		});
+	}
+
+	async #reconnect(): Promise<void> {
+		const {first, max} = this.#options.reconnectDelayMs ?? {first: 500, max: 5000};
+		let delay = first;
+		while (!this.#stopped) {
+			await this.#pause(delay);
+			delay = Math.min(delay * 2, max);
+			if (this.#stopped) {
+				return;
+			}
+
+			let control: TorControl | undefined;
+			try {
+				control = await this.#connect();
+				await this.#bootstrapped(control);
+				if (this.#stopped) {
+					await control.close().catch(() => undefined);
+					return;
+				}
+
+				this.#adopt(control);
+				await this.#options.onRecovered(control);
+				this.#options.log('tor is back: the onion service was re-created');
+				return;
+			} catch (error) {
+				this.#options.log(`tor is not back yet: ${(error as Error).message}`);
+				if (control && this.#control === control) {
+					// Dropped on purpose: the close must not start a second reconnect loop.
+					this.#control = undefined;
+				}
+
+				await control?.close().catch(() => undefined);
+			}
+		}
+	}
+
+	async #pause(ms: number): Promise<void> {
+		await new Promise<void>(resolve => {
+			this.#wake = resolve;
+			this.#timer = this.#options.scheduler.setTimeout(resolve, ms);
+		});
+		this.#wake = undefined;
+	}
+
+	/**
+	 * Resolves when tor reports 100 %. STATUS_CLIENT BOOTSTRAP events carry the progress; GETINFO
+	 * is asked again on each, so a missed event costs nothing.
+	 */
+	async #bootstrapped(control: TorControl): Promise<void> {
+		let phase = await control.bootstrapPhase();
+		this.#options.onProgress(phase.progress, phase.summary);
+		if (phase.progress >= 100) {
+			return;
+		}
+
+		await control.setEvents([...new Set([...control.events, 'STATUS_CLIENT'])]);
+		await new Promise<void>((resolve, reject) => {
+			const check = () => {
+				void control.bootstrapPhase().then(next => {
+					if (next.progress !== phase.progress) {
+						phase = next;
+						this.#options.onProgress(next.progress, next.summary);
+					}
+
+					if (next.progress >= 100) {
+						off();
+						offClose();
+						resolve();
+					}
+				}, () => undefined);
+			};
+
+			const off = control.onEvent('STATUS_CLIENT', check);
+			const offClose = control.onClose(error => {
+				off();
+				reject(error ?? new Error('the tor control connection closed while tor was bootstrapping'));
+			});
+			// Tor may have finished between the first question and SETEVENTS.
+			check();
+		});
+	}
+}
