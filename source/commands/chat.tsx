@@ -3,7 +3,6 @@
 // Ctrl-C (contacts get their bye, the store is closed, the lock released).
 import {exportPublicKey, openEngine, passphraseEnvironmentVariable, readPassphraseFile, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
-import {runChat, runSetup} from '../screens/index.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
 import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {dataDirFor} from './open.js';
@@ -55,6 +54,8 @@ export const chatCommand: Command = {
 			throw new UsageError('umbra chat needs a terminal on standard input and output. For scripts, use `umbra bot` or `umbra send`.');
 		}
 
+		// React and Ink load only here: the other commands (send, bot, status) start without them.
+		const {runChat, runSetup} = await import('../screens/index.js');
 		const profile: Profile | undefined = await runSetup({dataDir: dataDirFor(context), passphrase: givenPassphrase(context), noColor: 'NO_COLOR' in context.env, stdin: context.stdin, stdout: context.stdout, stderr: context.stderr});
 		if (!profile) {
 			return exitCodes.ok;
