@@ -1,33 +1,47 @@
 // `npm run bench`: runs every benchmark under bench/, prints one markdown table and writes
-// bench/results/latest.json. Each row carries the floor measured in the same run and the ratio.
-// Benchmarks are never timed tests; this is where speed targets are checked.
+// bench/results/latest.json. Each row carries the floor (or peer) measured in the same run, the
+// median with min and max over several runs, and the ratio. Benchmarks are never timed tests;
+// this is where speed targets are checked. `npm run bench -- --only engine,cli` runs a subset.
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import process from 'node:process';
-import {run as runRegistry, type BenchRow} from './registry.bench.js';
+import {parseArgs} from 'node:util';
+import {run as runCli} from './cli.bench.js';
+import {run as runCrypto} from './crypto.bench.js';
+import {run as runEngine} from './engine.bench.js';
+import {run as runRegistry} from './registry.bench.js';
+import {markdownTable, type BenchRow} from './stats.js';
 
 const benchmarks: ReadonlyArray<{name: string; run: () => Promise<BenchRow[]>}> = [
-	{name: 'registry', run: () => runRegistry()},
+	{name: 'openpgp', run: async () => runCrypto()},
+	{name: 'cli', run: async () => runCli()},
+	{name: 'engine', run: async () => runEngine()},
+	{name: 'registry', run: async () => runRegistry()},
 ];
 
-function table(rows: ReadonlyArray<BenchRow & {bench: string}>): string {
-	const lines = ['| bench | measurement | value | unit | floor | ratio |', '| --- | --- | ---: | --- | ---: | ---: |'];
-	for (const row of rows) {
-		lines.push(`| ${row.bench} | ${row.name} | ${row.value} | ${row.unit} | ${row.floor} | ${row.ratio} |`);
-	}
-
-	return lines.join('\n');
+const {values} = parseArgs({options: {only: {type: 'string'}}});
+const only = values.only?.split(',');
+const unknown = only?.filter(name => !benchmarks.some(benchmark => benchmark.name === name)) ?? [];
+if (unknown.length > 0) {
+	console.error(`unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map(benchmark => benchmark.name).join(', ')}`);
+	process.exit(2);
 }
 
 const rows: Array<BenchRow & {bench: string}> = [];
-for (const benchmark of benchmarks) {
+const started = performance.now();
+for (const benchmark of benchmarks.filter(benchmark => !only || only.includes(benchmark.name))) {
+	const begin = performance.now();
 	process.stderr.write(`[bench] ${benchmark.name}\n`);
 	for (const row of await benchmark.run()) {
 		rows.push({bench: benchmark.name, ...row});
 	}
+
+	process.stderr.write(`[bench] ${benchmark.name} took ${((performance.now() - begin) / 1000).toFixed(0)} s\n`);
 }
 
 const directory = join(import.meta.dirname, 'results');
 mkdirSync(directory, {recursive: true});
-writeFileSync(join(directory, 'latest.json'), JSON.stringify({date: new Date().toISOString(), node: process.version, rows}, undefined, '\t') + '\n');
-console.log(table(rows));
+const seconds = Math.round((performance.now() - started) / 1000);
+writeFileSync(join(directory, 'latest.json'), JSON.stringify({date: new Date().toISOString(), node: process.version, seconds, rows}, undefined, '\t') + '\n');
+console.log(markdownTable(rows));
+console.log(`\n${rows.length} rows in ${seconds} s; written to bench/results/latest.json`);

@@ -1,0 +1,151 @@
+// CLI cold start, bundled (esbuild, scripts/bundle.ts) against unbundled (tsc's dist/cli.js), with
+// `node -e 0` as the floor: what Node itself costs before umbra's first line runs.
+//
+// - `umbra --version`: spawn to exit.
+// - `umbra bot`: spawn to its first NDJSON event on stdout (profile unlocked, engine starting).
+//   Its tor control port is a closed loopback port, so it stops right after; "to ready" would add
+//   the Tor and DHT work the engine benchmark measures.
+//
+// Both builds are copied (or built) into node_modules/.cache/umbra-bench first, so a rebuild of
+// dist/ by someone else during the run cannot change what is measured. Runs rotate the order.
+//
+//   node --import tsx bench/cli.bench.ts
+import {execFileSync, spawn} from 'node:child_process';
+import {chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import process from 'node:process';
+import {pathToFileURL} from 'node:url';
+import {parseArgs} from 'node:util';
+import {markdownTable, pairedRow, type BenchRow, type Pair} from './stats.js';
+
+const root = join(import.meta.dirname, '..');
+
+function newestMtime(directory: string): number {
+	let newest = 0;
+	for (const entry of readdirSync(directory, {withFileTypes: true, recursive: true})) {
+		if (entry.isFile()) {
+			newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+		}
+	}
+
+	return newest;
+}
+
+/** Both builds of the current source, in a directory of their own; returns their entry files. */
+function prepareBuilds(log: (line: string) => void): {unbundled: string; bundled: string} {
+	const directory = join(root, 'node_modules', '.cache', 'umbra-bench');
+	rmSync(directory, {recursive: true, force: true});
+	mkdirSync(directory, {recursive: true});
+	// Package scope stops at node_modules: this copy makes dist's .js files ES modules and gives meow the version.
+	cpSync(join(root, 'package.json'), join(directory, 'package.json'));
+	const dist = join(root, 'dist');
+	if (existsSync(join(dist, 'cli.js')) && statSync(join(dist, 'cli.js')).mtimeMs >= newestMtime(join(root, 'source'))) {
+		cpSync(dist, join(directory, 'dist'), {recursive: true, filter: source => !source.endsWith('.mjs')});
+	} else {
+		log('dist/ is older than source/: building it with tsc (about a minute)');
+		execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(directory, 'dist')], {stdio: 'inherit'});
+	}
+
+	const bundled = join(directory, 'dist', 'umbra.mjs');
+	execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bundle.ts'), '--outfile', bundled], {cwd: root, stdio: 'inherit'});
+	return {unbundled: join(directory, 'dist', 'cli.js'), bundled};
+}
+
+/** ms from spawn to exit, or to the first line on stdout when `firstLine`; the child is then stopped by its PID. */
+async function timeProcess(args: readonly string[], options: {firstLine?: boolean; env?: NodeJS.ProcessEnv} = {}): Promise<number> {
+	const start = performance.now();
+	const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env});
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
+	if (options.firstLine) {
+		const line = new Promise<number>((resolve, reject) => {
+			let text = '';
+			child.stdout.on('data', (chunk: Buffer) => {
+				text += chunk.toString();
+				if (text.includes('\n')) {
+					resolve(performance.now() - start);
+				}
+			});
+			void exited.then(code => reject(new Error(`node ${args.join(' ')} exited (${code}) before writing a line: ${stderr}`)));
+		});
+		try {
+			return await line;
+		} finally {
+			child.kill('SIGTERM');
+			await exited;
+		}
+	}
+
+	child.stdout.resume();
+	const code = await exited;
+	if (code !== 0) {
+		throw new Error(`node ${args.join(' ')} exited with ${code}: ${stderr}`);
+	}
+
+	return performance.now() - start;
+}
+
+export async function run(options: {runs?: number; log?: (line: string) => void} = {}): Promise<BenchRow[]> {
+	const {runs = 7} = options;
+	const log = options.log ?? (line => process.stderr.write(`[cli] ${line}\n`));
+	const builds = prepareBuilds(log);
+	const scratch = mkdtempSync(join(tmpdir(), 'umbra-bench-cli-'));
+	try {
+		const passphraseFile = join(scratch, 'passphrase');
+		writeFileSync(passphraseFile, 'bench passphrase\n');
+		chmodSync(passphraseFile, 0o600);
+		const dataDir = join(scratch, 'data');
+		execFileSync(process.execPath, [builds.unbundled, 'init', '--data-dir', dataDir, '--passphrase-file', passphraseFile, '--user-id', 'Bench <bench@example.org>'], {stdio: 'ignore'});
+		// CI=true would not matter here, but NODE_ENV would: leave both as the user's shell has them.
+		const bot = ['bot', '--data-dir', dataDir, '--passphrase-file', passphraseFile, '--tor-control', '127.0.0.1:1', '--dht-bootstrap', '127.0.0.1:1'];
+		const measurements = {
+			floor: async () => timeProcess(['-e', '0']),
+			versionUnbundled: async () => timeProcess([builds.unbundled, '--version']),
+			versionBundled: async () => timeProcess([builds.bundled, '--version']),
+			botUnbundled: async () => timeProcess([builds.unbundled, ...bot], {firstLine: true}),
+			botBundled: async () => timeProcess([builds.bundled, ...bot], {firstLine: true}),
+		};
+		type Name = keyof typeof measurements;
+		const names = Object.keys(measurements) as Name[];
+		// One untimed pass warms the page cache for every file read.
+		for (const name of names) {
+			await measurements[name]();
+		}
+
+		const samples: Array<Record<Name, number>> = [];
+		for (let index = 0; index < runs; index++) {
+			const sample = {} as Record<Name, number>;
+			for (let offset = 0; offset < names.length; offset++) {
+				const name = names[(index + offset) % names.length]!;
+				sample[name] = await measurements[name]();
+			}
+
+			samples.push(sample);
+		}
+
+		const pairs = (name: Name, floor: Name = 'floor'): Pair[] => samples.map(sample => ({value: sample[name], floor: sample[floor]}));
+		const speedup = (bundled: Name, unbundled: Name) => {
+			const ratios = samples.map(sample => sample[unbundled] / sample[bundled]).sort((a, b) => a - b);
+			return `bundled is ${ratios[ratios.length >> 1]!.toFixed(2)}× as fast as unbundled (median of per-run ratios)`;
+		};
+
+		const floorName = '`node -e 0`';
+		return [
+			pairedRow({name: '`umbra --version`, unbundled (tsc, dist/cli.js)', unit: 'ms', floorName, pairs: pairs('versionUnbundled')}),
+			pairedRow({name: '`umbra --version`, bundled (esbuild, dist/umbra.mjs)', unit: 'ms', floorName, pairs: pairs('versionBundled'), note: speedup('versionBundled', 'versionUnbundled')}),
+			pairedRow({name: '`umbra bot` to its first event, unbundled', unit: 'ms', floorName, pairs: pairs('botUnbundled')}),
+			pairedRow({name: '`umbra bot` to its first event, bundled', unit: 'ms', floorName, pairs: pairs('botBundled'), note: `${speedup('botBundled', 'botUnbundled')}; the first event comes after unlocking the profile (scrypt), the same work in both`}),
+		];
+	} finally {
+		rmSync(scratch, {recursive: true, force: true});
+	}
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+	const {values} = parseArgs({options: {runs: {type: 'string'}}});
+	console.log(markdownTable((await run({runs: Number(values.runs ?? 7)})).map(row => ({bench: 'cli', ...row}))));
+}
