@@ -1,6 +1,7 @@
 // Runs one IRC-style command against the engine. Failures become an error notice that says what
 // to do next; nothing here throws to the screen.
 import {readFile, writeFile} from 'node:fs/promises';
+import {homedir} from 'node:os';
 import {resolve} from 'node:path';
 import {formatFingerprint, parseKeyQuery, readCertificates, type Certificate, type ContactView, type EngineApi, type OwnPresence} from '../engine/index.js';
 import {cleanLine} from './clean.js';
@@ -60,30 +61,51 @@ export function suggestedName(certificate: Certificate, given: string): string {
 	return cleanLine(name === '' ? certificate.keyId : name);
 }
 
+const armoredBlock = /-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----/;
+// A fingerprint as people read it out and gpg prints it: ten groups of four.
+const groupedFingerprint = /^(?:[\da-f]{4}\s+){9}[\da-f]{4}(?=\s|$)/i;
+
+/** What /add was given: a pasted key block, a key ID or fingerprint, or a file; then the name. */
+function addSource(args: string): {kind: 'armor' | 'query' | 'file'; value: string; name: string} {
+	const armor = armoredBlock.exec(args);
+	if (armor) {
+		return {kind: 'armor', value: armor[0], name: `${args.slice(0, armor.index)} ${args.slice(armor.index + armor[0].length)}`.trim()};
+	}
+
+	const grouped = groupedFingerprint.exec(args);
+	if (grouped) {
+		return {kind: 'query', value: grouped[0], name: args.slice(grouped[0].length).trim()};
+	}
+
+	const [first = '', ...rest] = args.split(/\s+/);
+	return {kind: /^(0x)?[\da-f]+$/i.test(first) ? 'query' : 'file', value: first, name: rest.join(' ')};
+}
+
 async function add(environment: CommandEnvironment, args: string): Promise<void> {
-	const [source = '', ...nameWords] = args.split(/\s+/);
-	if (source === '') {
-		environment.ui(error_('Usage: /add KEYID|FINGERPRINT|FILE [NAME]: a 16-hex key ID or 40-hex fingerprint, or a key file'));
+	if (args === '') {
+		environment.ui(error_('Usage: /add KEYID|FINGERPRINT|FILE [NAME]: a 16-hex key ID or 40-hex fingerprint, a key file, or a pasted key block'));
 		return;
 	}
 
+	const source = addSource(args);
 	let certificate: Certificate | undefined;
-	if (/^(0x)?[\da-f]+$/i.test(source)) {
-		const query = parseKeyQuery(source);
-		environment.ui(info(`Looking ${source} up on the keyservers over Tor…`));
+	if (source.kind === 'query') {
+		const query = parseKeyQuery(source.value);
+		environment.ui(info(`Looking ${cleanLine(source.value)} up on the keyservers over Tor…`));
 		certificate = await environment.engine.fetchCertificate(query.kind === 'keyid' ? query.keyId : query.fingerprint);
 	} else {
-		const path = resolve(environment.cwd, source.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
-		const {certificates, rejected} = await readCertificates(await readFile(path));
+		const input = source.kind === 'armor' ? source.value : await readFile(resolve(environment.cwd, source.value.replace(/^~(?=\/)/, homedir())));
+		const {certificates, rejected} = await readCertificates(input);
 		certificate = certificates[0];
 		if (!certificate) {
-			environment.ui(error_(`${source} holds no usable key${rejected[0] ? `: ${cleanLine(rejected[0].reason)}` : '. Export one with gpg --export --armor KEYID > FILE'}`));
+			const what = source.kind === 'armor' ? 'The pasted block' : cleanLine(source.value);
+			environment.ui(error_(`${what} holds no usable key${rejected[0] ? `: ${cleanLine(rejected[0].reason)}` : '. Export one with gpg --export --armor KEYID > FILE'}`));
 			return;
 		}
 	}
 
-	environment.ui(info(''));
-	environment.ui({type: 'overlay', overlay: {kind: 'question', question: {kind: 'add', certificate, name: suggestedName(certificate, nameWords.join(' '))}}});
+	environment.ui({type: 'notice', notice: undefined});
+	environment.ui({type: 'overlay', overlay: {kind: 'question', question: {kind: 'add', certificate, name: suggestedName(certificate, source.name)}}});
 }
 
 async function rename(environment: CommandEnvironment, args: string): Promise<void> {

@@ -4,7 +4,7 @@
 export type SlashCommandDoc = {name: string; usage: string; summary: string};
 
 export const slashCommands: readonly SlashCommandDoc[] = [
-	{name: 'add', usage: '/add KEYID|FINGERPRINT|FILE [NAME]', summary: 'Add a contact from the keyservers or a key file (you confirm its fingerprint first)'},
+	{name: 'add', usage: '/add KEYID|FINGERPRINT|FILE [NAME]', summary: 'Add a contact from the keyservers, a key file or a pasted key block (you confirm its fingerprint first)'},
 	{name: 'remove', usage: '/remove [NAME]', summary: 'Remove a contact and its history (asks first)'},
 	{name: 'rename', usage: '/rename [NAME] NEWNAME', summary: 'Rename the open contact, or NAME'},
 	{name: 'status', usage: '/status online|away|busy|invisible [TEXT]', summary: 'Set your presence and status text'},

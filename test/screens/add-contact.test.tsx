@@ -97,3 +97,25 @@ test('/export writes the public key to a file and will not overwrite one', async
 		ui.unmount();
 	}
 });
+
+test('/add with a pasted key block, or a fingerprint in groups of four as gpg prints it', async () => {
+	const engine = new FakeEngine();
+	const bob = await fixtureCertificate('bob');
+	const carol = await fixtureCertificate('carol');
+	engine.certificates.set(carol.fingerprint, carol);
+	const ui = renderChat({engine, props: {cwd: directory}});
+	try {
+		await ui.waitFor('ready', f => f.includes('No contacts yet'));
+		ui.press('/add ');
+		ui.press(`\u001B[200~${readFileSync(join(fixtures, 'bob.pub.asc'), 'utf8')}\u001B[201~`);
+		ui.press(' Bob Pasted\r');
+		await ui.waitFor('question for the pasted key', f => f.includes(grouped(bob.fingerprint)) && f.includes('Add as "Bob Pasted"? y/n'));
+		ui.press('y');
+		await ui.waitFor('added', f => f.includes('Added Bob Pasted'));
+		ui.press(`/add ${grouped(carol.fingerprint)} Carol\r`);
+		await ui.waitFor('question for the fingerprint', f => f.includes(grouped(carol.fingerprint)) && f.includes('Add as "Carol"? y/n'));
+		assert.deepEqual(engine.callsOf('fetchCertificate'), [[carol.fingerprint]]);
+	} finally {
+		ui.unmount();
+	}
+});
