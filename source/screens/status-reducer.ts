@@ -6,6 +6,8 @@ export type StatusAction =
 	| {type: 'snapshot'; status: EngineStatus}
 	| {type: 'event'; event: EngineEvent; now: number};
 
+// An unchanged value returns the same state, so nothing is drawn: every frame costs 15 to 20 ms
+// of CPU, and the DHT reports its node count often.
 export function statusReducer(state: EngineStatus, action: StatusAction): EngineStatus {
 	if (action.type === 'snapshot') {
 		return action.status;
@@ -14,15 +16,15 @@ export function statusReducer(state: EngineStatus, action: StatusAction): Engine
 	const {event} = action;
 	switch (event.type) {
 		case 'lifecycle': {
-			return {...state, lifecycle: event.state};
+			return state.lifecycle === event.state ? state : {...state, lifecycle: event.state};
 		}
 
 		case 'tor.bootstrap': {
-			return {...state, tor: {...state.tor, progress: event.progress, summary: event.summary}};
+			return state.tor.progress === event.progress && state.tor.summary === event.summary ? state : {...state, tor: {...state.tor, progress: event.progress, summary: event.summary}};
 		}
 
 		case 'registry.nodes': {
-			return {...state, dhtNodes: event.nodes};
+			return state.dhtNodes === event.nodes ? state : {...state, dhtNodes: event.nodes};
 		}
 
 		case 'registry.published': {

@@ -79,3 +79,12 @@ test('ui: Tab cycles the panes both ways; help toggles; overlays reset their scr
 	assert.deepEqual([uiReducer(help, {type: 'toggle-help'}).overlay, uiReducer(help, {type: 'toggle-help'}).overlayScroll], [undefined, 0]);
 	assert.equal(uiReducer(help, {type: 'overlay-scroll', lines: -50}).overlayScroll, 0);
 });
+
+test('status: an event that changes nothing returns the same state (no frame is drawn for it)', () => {
+	const ready = {...status, lifecycle: 'ready' as const, dhtNodes: 12};
+	assert.equal(statusReducer(ready, {type: 'event', event: {type: 'registry.nodes', nodes: 12}, now: 1}), ready);
+	assert.equal(statusReducer(ready, {type: 'event', event: {type: 'lifecycle', state: 'ready'}, now: 1}), ready);
+	assert.equal(statusReducer(ready, {type: 'event', event: {type: 'tor.bootstrap', progress: 10, summary: 'Connecting'}, now: 1}), ready);
+	assert.equal(statusReducer(ready, {type: 'event', event: {type: 'contact.typing', contact: a, typing: true}, now: 1}), ready);
+	assert.notEqual(statusReducer(ready, {type: 'event', event: {type: 'registry.nodes', nodes: 13}, now: 1}), ready);
+});
