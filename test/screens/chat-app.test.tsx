@@ -281,3 +281,21 @@ test('? is text in the input line and the help in the other panes', async () => 
 		await ui.waitFor('help', f => f.includes('Keys (Esc closes'));
 	});
 });
+
+test('the Tor-lost layout says messages wait; in the conversation pane Up and Down scroll by a row', async () => {
+	const engine = threeContacts();
+	engine.seedHistory(alice, 100);
+	await withChat({engine}, async ui => {
+		await ui.waitFor('ready', f => f.includes('message 100'));
+		engine.engineStatus = {...engine.engineStatus, tor: {progress: 100, summary: 'Done', connected: false}};
+		engine.emit({type: 'lifecycle', state: 'ready'});
+		await ui.waitFor('tor lost', f => f.includes('Tor is not reachable: messages stay queued until it is back.') && f.includes('Tor down'));
+		ui.press(keys.tab);
+		ui.press(keys.tab);
+		await ui.waitFor('conversation focused', f => f.includes('alice │ online'));
+		ui.press(keys.up);
+		await ui.waitFor('one row back', f => f.includes('message 99') && !f.includes('message 100'));
+		ui.press(keys.down);
+		await ui.waitFor('back at the newest', f => f.includes('message 100'));
+	});
+});
