@@ -58,4 +58,6 @@ export type Peer = {
 	lookupTimer: unknown;
 	/** Where an onion-change frame said the contact moved; dialed before a registry lookup. */
 	movedTo: {onion: string; port: number} | undefined;
+	/** A new session's outbox resend is queued: new messages wait for it, to keep the order. */
+	resendPending: boolean;
 };

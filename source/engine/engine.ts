@@ -172,7 +172,7 @@ export class Engine {
 
 		const message = this.#options.store.appendOutgoing({id, contact, body: text, createdAt});
 		this.#emit({type: 'message.state', id, contact, state: 'queued'});
-		if (peer.session) {
+		if (peer.session && !peer.resendPending) {
 			this.#sendStored(peer.session, message);
 		}
 
@@ -414,6 +414,7 @@ export class Engine {
 			backoffMs: this.#options.lookupBackoffMs?.first ?? 1000,
 			lookupTimer: undefined,
 			movedTo: undefined,
+			resendPending: false,
 		};
 	}
 
@@ -545,12 +546,15 @@ export class Engine {
 			this.#emit({type: 'contact.online', contact: established.peer.fingerprint});
 		}
 
-		// Queued after the leftover is fed, so the peer's first frames are handled first.
+		// Queued after the leftover is fed, so the peer's first frames are handled first. Until
+		// it runs, send() only stores: the resend below takes new messages along, in order.
+		peer.resendPending = true;
 		queueMicrotask(() => {
 			if (peer.session !== runner) {
 				return;
 			}
 
+			peer.resendPending = false;
 			runner.send({kind: 'presence', ...this.#presence});
 			for (const message of this.#options.store.unackedOutgoing({contact: established.peer.fingerprint})) {
 				this.#sendStored(runner, message);
