@@ -61,7 +61,7 @@ function recorder(engine: Engine) {
 		waiters.add(check);
 		check();
 	});
-	return {waitFor};
+	return {waitFor, timeline: () => events};
 }
 
 const delivered = (id: string) => (event: EngineEvent) => event.type === 'message.state' && event.id === id && event.state === 'delivered';
@@ -134,7 +134,10 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 			engineB.events.waitFor('B to see A online', event => event.type === 'contact.online' && event.contact === a.certificate.fingerprint),
 		]);
 		const onlineMs = Math.max(aSeesB, bSeesA) - started;
-		log(`B start → both online ${onlineMs.toFixed(0)} ms (floor ${floor.totalMs.toFixed(0)} ms)`);
+		// Where the later engine's start went, from its own events: the profile of this row.
+		const phases = engineB.events.timeline().filter(({event}) => event.type === 'lifecycle' || event.type === 'registry.published' || event.type === 'contact.online');
+		const phaseText = phases.map(({at, event}) => `${event.type === 'lifecycle' ? event.state : event.type} +${(at - started).toFixed(0)}`).join(', ');
+		log(`B start → both online ${onlineMs.toFixed(0)} ms (floor ${floor.totalMs.toFixed(0)} ms; A saw B at +${(aSeesB - started).toFixed(0)}; B: ${phaseText})`);
 
 		// The session's stream: the one stream to a port-80 onion still open (a simultaneous dial loses one).
 		const sessionStreams = () => [
