@@ -16,6 +16,7 @@ import type {HostedOnion} from './onion-host.js';
 import {OnionRotation} from './rotation.js';
 import {Publisher, systemClock, systemScheduler, type Clock, type Scheduler} from './publisher.js';
 import {RegistryReader} from './registry-reader.js';
+import {storedWatermark} from './registry-watermarks.js';
 import {checkFrameBody, keepSession, keysHandshakeCrypto, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random} from './session/index.js';
 import {StreamRunner} from './session-runner.js';
 import type {Message} from './store-messages.js';
@@ -128,6 +129,7 @@ export class Engine {
 				onion: {address: onion.serviceId, port: onion.port},
 				clock: this.#clock,
 				scheduler: this.#scheduler,
+				writeTimes: storedWatermark(this.#options.store, 'lastSeq', this.#log),
 				...(this.#options.publishWindowMs === undefined ? {} : {promptWindowMs: this.#options.publishWindowMs}),
 				onEvent: event => {
 					if (event.kind === 'record') {
@@ -140,7 +142,7 @@ export class Engine {
 				},
 			});
 			this.#publisher.start();
-			this.#reader = new RegistryReader({identity: this.#options.identity, registry: this.#options.registry, clock: this.#clock});
+			this.#reader = new RegistryReader({identity: this.#options.identity, registry: this.#options.registry, clock: this.#clock, store: storedWatermark(this.#options.store, 'lastRecordIssuedAt', this.#log)});
 			for (const certificate of visible) {
 				this.#scheduleLookup(certificate.fingerprint, 0);
 			}

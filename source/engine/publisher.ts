@@ -52,7 +52,18 @@ export type PublisherOptions = {
 	recordLifetimeMs?: number;
 	concurrency?: number;
 	onEvent?: (event: PublisherEvent) => void;
+	/**
+	 * The time (µs) of the last write per contact, kept across restarts, so a clock set back
+	 * cannot make a new record's seq fall below the last one's; default in memory. The seq of
+	 * each slot adds its own offset to it, so the stored value links no slots.
+	 */
+	writeTimes?: WriteTimeStore;
 };
+
+export interface WriteTimeStore {
+	get(contact: string): number | undefined;
+	set(contact: string, microseconds: number): void;
+}
 
 type Slot = {keyPair: SlotKeyPair; lastSeq: number; expiresAt: number; messageBytes?: number};
 type ContactState = {
@@ -83,6 +94,7 @@ export class Publisher {
 	readonly #lifetimeMs: number;
 	readonly #concurrency: number;
 	readonly #onEvent: (event: PublisherEvent) => void;
+	readonly #writeTimes: WriteTimeStore;
 	readonly #contacts = new Map<string, ContactState>();
 	#onion: Onion | undefined;
 	#queue: Job[] = [];
@@ -104,6 +116,7 @@ export class Publisher {
 		this.#lifetimeMs = options.recordLifetimeMs ?? 3 * hour;
 		this.#concurrency = options.concurrency ?? 16;
 		this.#onEvent = options.onEvent ?? (() => undefined);
+		this.#writeTimes = options.writeTimes ?? memoryWriteTimes();
 		this.#onion = options.onion ? checkedOnion(options.onion) : undefined;
 		for (const certificate of options.contacts ?? []) {
 			this.#addState(certificate);
@@ -351,8 +364,11 @@ export class Publisher {
 			this.#forgetOldSlots(state, now);
 		}
 
-		// seq = max(now in us + the slot's fixed offset, last + 1): newer always wins, and tells no clock.
-		const seq = Math.max(Math.floor(now * 1000) + slot.keyPair.seqOffset, slot.lastSeq + 1);
+		// seq = max(now in us + the slot's fixed offset, last + 1): newer always wins, and tells no
+		// clock. "now" never goes below the last write's, even across a restart with a clock set back.
+		const micros = Math.max(Math.floor(now * 1000), (this.#writeTimes.get(job.contact) ?? -1) + 1);
+		this.#writeTimes.set(job.contact, micros);
+		const seq = Math.max(micros + slot.keyPair.seqOffset, slot.lastSeq + 1);
 		slot.lastSeq = seq;
 		const expiresAt = Math.max(now, dayStart(job.day)) + this.#lifetimeMs;
 		if (job.kind === 'record') {
@@ -397,4 +413,14 @@ function checkedOnion(onion: Onion): Onion {
 	}
 
 	return {address, port: onion.port};
+}
+
+function memoryWriteTimes(): WriteTimeStore {
+	const times = new Map<string, number>();
+	return {
+		get: contact => times.get(contact),
+		set(contact, microseconds) {
+			times.set(contact, microseconds);
+		},
+	};
 }

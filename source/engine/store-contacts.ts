@@ -18,7 +18,10 @@ export type Contact = {
 	hidden: boolean;
 	/** Issue time (ms) of the newest address record read from them; older ones are replays. */
 	lastRecordIssuedAt: number | undefined;
-	/** The last BEP 44 seq published for them. */
+	/**
+	 * The time (µs) of the last registry write for them: the floor under their slots' seq
+	 * (Publisher writeTimes), which each slot offsets on its own.
+	 */
 	lastSeq: number | undefined;
 };
 
