@@ -1,11 +1,13 @@
 // The one input dispatcher (STYLE.md point 4): an open question or overlay answers first, then
 // the focused pane, then the global keymap (keymap.ts).
+import {maxMessageTextBytes} from '../engine/index.js';
 import type {Chat} from './use-chat.js';
 import {selectedContact} from './contacts-reducer.js';
 import type {TypingNotifier} from './typing-notifier.js';
 import {globalBindings} from './keymap.js';
 import type {Key} from './key-parser.js';
-import {inputText, type InputAction} from './input-reducer.js';
+import {inputText, maxInputLength, type InputAction} from './input-reducer.js';
+import {graphemes} from './text-width.js';
 import {parseLine, complete} from './slash-commands.js';
 import {answerQuestion, runCommand, type CommandEnvironment} from './run-command.js';
 
@@ -59,6 +61,12 @@ function submit(context: KeyContext): void {
 	const {chat} = context;
 	const line = inputText(chat.current().input);
 	const parsed = parseLine(line);
+	if (parsed.kind === 'message' && Buffer.byteLength(parsed.text, 'utf8') > maxMessageTextBytes) {
+		// Kept in the line, to shorten or split.
+		chat.uiDispatch({type: 'notice', notice: {kind: 'error', text: `Too long for one message: ${Buffer.byteLength(parsed.text, 'utf8')} bytes, at most ${maxMessageTextBytes}. Shorten it or send it in parts.`}});
+		return;
+	}
+
 	chat.inputDispatch({type: 'submitted'});
 	// The last notice was about the last line; this one may bring its own.
 	chat.uiDispatch({type: 'notice', notice: undefined});
@@ -82,12 +90,23 @@ function submit(context: KeyContext): void {
 	}
 }
 
+/** Inserts typed or pasted text; says so when a paste was too long to keep whole. */
+function insert(context: KeyContext, text: string): void {
+	const {chat} = context;
+	const before = chat.current().input.chars.length;
+	chat.inputDispatch({type: 'insert', text});
+	const added = chat.current().input.chars.length - before;
+	if (added < graphemes(text).length) {
+		chat.uiDispatch({type: 'notice', notice: {kind: 'error', text: `The line holds at most ${maxInputLength} characters; the rest of the paste was left out. Send it in parts.`}});
+	}
+}
+
 /** Keys while the input line has the focus; true when handled. */
 function inputKey(context: KeyContext, key: Key): boolean {
 	const {chat} = context;
 	const line = inputText(chat.current().input);
 	if (key.name === 'text' || key.name === 'paste') {
-		chat.inputDispatch({type: 'insert', text: key.text ?? ''});
+		insert(context, key.text ?? '');
 		setTyping(context, line + (key.text ?? ''));
 		return true;
 	}
@@ -134,7 +153,7 @@ function paneKey(context: KeyContext, key: Key): boolean {
 	if (key.name === 'text' || key.name === 'paste') {
 		// Typing in a list goes to the input line, as in most chat clients.
 		chat.uiDispatch({type: 'focus', pane: 'input'});
-		chat.inputDispatch({type: 'insert', text: key.text ?? ''});
+		insert(context, key.text ?? '');
 		return true;
 	}
 

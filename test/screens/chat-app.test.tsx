@@ -299,3 +299,21 @@ test('the Tor-lost layout says messages wait; in the conversation pane Up and Do
 		await ui.waitFor('back at the newest', f => f.includes('message 100'));
 	});
 });
+
+test('a paste longer than the line can hold is cut, and the user is told', async () => {
+	const engine = threeContacts();
+	await withChat({engine}, async ui => {
+		await ui.waitFor('ready', f => f.includes('alice>'));
+		ui.press(`\u001B[200~${'0123456789'.repeat(2000)}\u001B[201~`);
+		await ui.waitFor('told', f => f.includes('The line holds at most 16384 characters'));
+		ui.press(keys.enter);
+		await waitUntil('sent', () => engine.callsOf('send').length === 1);
+		assert.equal((engine.callsOf('send')[0]![1] as string).length, 16_384);
+		// Two bytes a character: too long for one message; nothing is sent and the line stays.
+		ui.press(`\u001B[200~${'é'.repeat(9000)}\u001B[201~`);
+		ui.press(keys.enter);
+		await ui.waitFor('too long', f => f.includes('Too long for one message: 18000 bytes, at most 16384'));
+		assert.equal(engine.callsOf('send').length, 1);
+		assert.ok(ui.frame().includes('alice> éééé'), 'the line is kept');
+	});
+});
