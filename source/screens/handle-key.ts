@@ -1,6 +1,7 @@
 // The one input dispatcher (STYLE.md point 4): an open question or overlay answers first, then
 // the focused pane, then the global keymap (keymap.ts).
 import {maxMessageTextBytes} from '../engine/index.js';
+import {cleanLine} from './clean.js';
 import type {Chat} from './use-chat.js';
 import {selectedContact} from './contacts-reducer.js';
 import type {TypingNotifier} from './typing-notifier.js';
@@ -85,7 +86,14 @@ function submit(context: KeyContext): void {
 
 		chat.engine.send(contact.fingerprint, parsed.text).then(
 			message => chat.conversationDispatch({type: 'sent', message}),
-			(error: unknown) => chat.uiDispatch({type: 'notice', notice: {kind: 'error', text: `Not sent: ${error instanceof Error ? error.message : String(error)}`}}),
+			(error: unknown) => {
+				// Not stored, so not queued: give the text back unless the user is typing the next one.
+				if (chat.current().input.chars.length === 0) {
+					chat.inputDispatch({type: 'set', text: line});
+				}
+
+				chat.uiDispatch({type: 'notice', notice: {kind: 'error', text: cleanLine(`Not sent: ${error instanceof Error ? error.message : String(error)}`)}});
+			},
 		);
 	}
 }

@@ -183,7 +183,8 @@ test('a failing engine call is a notice that names the command, and the screen k
 	await withChat({engine}, async ui => {
 		await ui.waitFor('ready', f => f.includes('alice>'));
 		ui.press(`hello${keys.enter}`);
-		await ui.waitFor('error', f => f.includes('Not sent: send is broken in this test'));
+		await ui.waitFor('error, and the text given back', f => f.includes('Not sent: send is broken in this test') && f.includes('alice> hello'));
+		ui.press('\u0015');
 		ui.press(`/hide bob${keys.enter}`);
 		await ui.waitFor('still works', f => f.includes('You appear offline to bob'));
 		engine.failing.add('history');
