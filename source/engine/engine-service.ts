@@ -26,7 +26,10 @@ export type OpenEngineOptions = {
 	only?: string[];
 	/** Debug lines (may hold onion addresses and fingerprints: only when the user asked). */
 	debug?: (line: string) => void;
-	/** Test knobs. */
+	/** Test knobs: where a system tor is looked for; torrc lines for a tor of umbra's own. */
+	systemTorPorts?: readonly number[];
+	ownTorLines?: readonly string[];
+	fileOwner?: (path: string) => number | undefined;
 	publishWindowMs?: number;
 	lookupBackoffMs?: {first: number; max: number};
 	rotationGraceMs?: number;
@@ -85,6 +88,9 @@ class EngineService implements EngineApi {
 				...(this.#options.torControlPassword === undefined ? {} : {torControlPassword: this.#options.torControlPassword}),
 				...(this.#options.torSocks === undefined ? {} : {torSocks: this.#options.torSocks}),
 				...(debug ? {log: debug} : {}),
+				...(this.#options.systemTorPorts === undefined ? {} : {systemPorts: this.#options.systemTorPorts}),
+				...(this.#options.ownTorLines === undefined ? {} : {ownTorLines: this.#options.ownTorLines}),
+				...(this.#options.fileOwner === undefined ? {} : {fileOwner: this.#options.fileOwner}),
 			});
 			if (this.#stopped) {
 				throw new Error('the engine was stopped while it was starting');
@@ -103,7 +109,7 @@ class EngineService implements EngineApi {
 				identity: profile.identity,
 				store: profile.store,
 				contacts: certificates,
-				torControl: this.#tor.control,
+				torControl: {...this.#tor.control, ...this.#relocation(this.#tor)},
 				socks: this.#tor.socks,
 				registry,
 				...(debug ? {log: debug} : {}),
@@ -129,6 +135,22 @@ class EngineService implements EngineApi {
 			this.#setLifecycle('stopped');
 			throw error;
 		}
+	}
+
+	/** A tor of umbra's own is started again where it died; its new SOCKS port serves key lookups too. */
+	#relocation(tor: TorAccess): {relocate?: NonNullable<TorAccess['relocate']>} {
+		const {relocate} = tor;
+		if (!relocate) {
+			return {};
+		}
+
+		return {
+			async relocate() {
+				const located = await relocate();
+				tor.socks = located.socks;
+				return located;
+			},
+		};
 	}
 
 	async stop(): Promise<void> {

@@ -3,8 +3,10 @@
 // reconnecting to the same endpoint until tor answers again, then hand the new connection to the
 // engine, which re-creates its onion service, republishes and redials. Reconnects back off from
 // half a second to a few seconds, so a restarted tor is found within seconds, not minutes.
+import type {SocksEndpoint} from '../net/socks.js';
 import {TorControl, type ControlEndpoint} from '../net/tor-control.js';
 import type {Scheduler} from './publisher.js';
+import type {TorEndpoints} from './tor-access.js';
 
 export type TorLinkOptions = {
 	endpoint: ControlEndpoint;
@@ -14,14 +16,21 @@ export type TorLinkOptions = {
 	onProgress: (progress: number, summary: string) => void;
 	/** The connection broke; the link is reconnecting. */
 	onLost: (error: Error | undefined) => void;
-	/** A new connection after a loss, bootstrapped; a rejection drops it and the link tries again. */
-	onRecovered: (control: TorControl) => Promise<void>;
+	/**
+	 * A new connection after a loss, bootstrapped, and the SOCKS port if it moved; a rejection
+	 * drops it and the link tries again.
+	 */
+	onRecovered: (control: TorControl, socks: SocksEndpoint | undefined) => Promise<void>;
+	/** Before each reconnect: where tor is now (a tor of umbra's own is started again there). */
+	relocate?: () => Promise<TorEndpoints>;
 	/** First delay between reconnect attempts and its cap; default 500 ms and 5 s. */
 	reconnectDelayMs?: {first: number; max: number};
 };
 
 export class TorLink {
 	readonly #options: TorLinkOptions;
+	#endpoint: ControlEndpoint;
+	#password: string | undefined;
 	#control: TorControl | undefined;
 	#stopped = false;
 	#timer: unknown;
@@ -29,6 +38,8 @@ export class TorLink {
 
 	constructor(options: TorLinkOptions) {
 		this.#options = options;
+		this.#endpoint = options.endpoint;
+		this.#password = options.password;
 	}
 
 	/** The live connection, or undefined while tor is away. */
@@ -60,8 +71,8 @@ export class TorLink {
 	}
 
 	async #connect(): Promise<TorControl> {
-		const {endpoint, password} = this.#options;
-		return TorControl.connect(endpoint, {...(password === undefined ? {} : {password}), timeoutMs: 10_000});
+		const password = this.#password;
+		return TorControl.connect(this.#endpoint, {...(password === undefined ? {} : {password}), timeoutMs: 10_000});
 	}
 
 	#adopt(control: TorControl): void {
@@ -89,6 +100,14 @@ export class TorLink {
 
 			let control: TorControl | undefined;
 			try {
+				let socks: SocksEndpoint | undefined;
+				if (this.#options.relocate) {
+					const located = await this.#options.relocate();
+					this.#endpoint = located.endpoint;
+					this.#password = located.password;
+					socks = located.socks;
+				}
+
 				control = await this.#connect();
 				await this.#bootstrapped(control);
 				if (this.#stopped) {
@@ -97,7 +116,7 @@ export class TorLink {
 				}
 
 				this.#adopt(control);
-				await this.#options.onRecovered(control);
+				await this.#options.onRecovered(control, socks);
 				this.#options.log('tor is back: the onion service was re-created');
 				return;
 			} catch (error) {

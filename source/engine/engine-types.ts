@@ -7,6 +7,7 @@ import type {Clock, Scheduler} from './publisher.js';
 import type {Random} from './session/index.js';
 import type {StreamRunner} from './session-runner.js';
 import type {Store} from './store.js';
+import type {TorEndpoints} from './tor-access.js';
 
 export type EngineOptions = {
 	identity: Identity;
@@ -14,7 +15,8 @@ export type EngineOptions = {
 	store: Store;
 	/** Default: every contact in the store. */
 	contacts?: readonly Certificate[];
-	torControl: {endpoint: ControlEndpoint; password?: string};
+	/** relocate: where tor is after it died (a tor of umbra's own is started again). */
+	torControl: {endpoint: ControlEndpoint; password?: string; relocate?: () => Promise<TorEndpoints>};
 	socks: SocksEndpoint;
 	/** Started by the caller, who closes it after stop(). */
 	registry: Registry;

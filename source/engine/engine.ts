@@ -6,7 +6,7 @@
 import {randomBytes} from 'node:crypto';
 import type {Socket} from 'node:net';
 import {readCertificates, type Certificate} from '../keys/index.js';
-import {dialWithRetry} from '../net/socks.js';
+import {dialWithRetry, type SocksEndpoint} from '../net/socks.js';
 import type {TorControl} from '../net/tor-control.js';
 import {handleSessionEvent} from './engine-session-events.js';
 import {TorLink} from './engine-tor.js';
@@ -38,6 +38,8 @@ export class Engine {
 	readonly #replayCache = new ReplayCache();
 	readonly #abort = new AbortController();
 	#crypto: HandshakeCrypto<Certificate>;
+	/** Tor's SOCKS port; moves when a tor of umbra's own is started again. */
+	#socks: SocksEndpoint;
 	readonly #tor: TorLink;
 	readonly #onions: OnionRotation;
 	#snapshot: EngineSnapshot = {torProgress: 0, torSummary: '', torConnected: false, onionUp: false, onionSince: undefined, lastPublishedAt: undefined, invisible: false};
@@ -54,6 +56,7 @@ export class Engine {
 		this.#random = options.random ?? defaultRandom;
 		this.#log = options.log ?? (() => undefined);
 		this.#crypto = keysHandshakeCrypto(options.identity);
+		this.#socks = options.socks;
 		this.#tor = new TorLink({
 			...options.torControl,
 			scheduler: this.#scheduler,
@@ -67,7 +70,10 @@ export class Engine {
 			onLost: error => {
 				this.#torLost(error);
 			},
-			onRecovered: async control => this.#torRecovered(control),
+			onRecovered: async (control, socks) => {
+				this.#socks = socks ?? this.#socks;
+				await this.#torRecovered(control);
+			},
 		});
 		this.#onions = new OnionRotation({
 			scheduler: this.#scheduler,
@@ -452,7 +458,7 @@ export class Engine {
 			if (address && !peer.session && !this.#stopping) {
 				const onion = `${address.onion}.onion`;
 				const socket = await dialWithRetry({
-					proxy: this.#options.socks,
+					proxy: this.#socks,
 					destination: {host: onion, port: address.port},
 					isolation: peer.isolation,
 					signal: this.#abort.signal,

@@ -24,18 +24,34 @@ export type TorAccessOptions = {
 	/** 'PORT' or 'HOST:PORT'; undefined: ask tor. */
 	torSocks?: string;
 	log?: (line: string) => void;
+	/** The well-known ports to look for a system tor on; default 9051, then Tor Browser's 9151. */
+	systemPorts?: readonly number[];
+	/** More torrc lines for a tor of umbra's own (tests: the private network's authorities). */
+	ownTorLines?: readonly string[];
+	/** Where the tor program is; default a search of PATH (and the sbin directories). */
+	findTor?: () => string | undefined;
+	/** The owner (uid) of a file; default stat(). Tests that cannot chown (not root) pass their own. */
+	fileOwner?: (path: string) => number | undefined;
 };
+
+/** Where the engine reaches tor: control port (and password) and SOCKS port. */
+export type TorEndpoints = {endpoint: ControlEndpoint; password?: string; socks: SocksEndpoint};
 
 export type TorAccess = {
 	control: {endpoint: ControlEndpoint; password?: string};
 	socks: SocksEndpoint;
 	/** Where it came from, for status lines (no secrets). */
 	origin: 'named' | 'system' | 'own';
+	/**
+	 * Only for a tor of umbra's own: when it has died, starts it again and says where it listens
+	 * now (its ports are picked anew); while it runs, where it already listens.
+	 */
+	relocate?: () => Promise<TorEndpoints>;
 	/** Stops the tor umbra started, if any. */
 	release(): Promise<void>;
 };
 
-const systemPorts = [9051, 9151];
+const defaultSystemPorts = [9051, 9151];
 
 export function parseControlEndpoint(text: string): ControlEndpoint {
 	if (text.startsWith('/')) {
@@ -68,19 +84,41 @@ export async function accessTor(options: TorAccessOptions): Promise<TorAccess> {
 		return finish(control, {endpoint, ...withPassword}, 'named', async () => undefined);
 	}
 
-	for (const port of systemPorts) {
+	for (const port of options.systemPorts ?? defaultSystemPorts) {
 		const endpoint = {host: '127.0.0.1', port};
-		const control = await trustedSystemTor(endpoint, withPassword, log);
+		const control = await trustedSystemTor(endpoint, withPassword, options.fileOwner ?? ownerOf, log);
 		if (control) {
 			return finish(control, {endpoint, ...withPassword}, 'system', async () => undefined);
 		}
 	}
 
-	const tor = await startOwnTor(options.dataDir, log);
+	const own = {dataDir: options.dataDir, extraLines: options.ownTorLines ?? [], torPath: (options.findTor ?? (() => findExecutable(systemTools.tor.command)))(), log};
+	let tor = await startOwnTor(own);
 	const endpoint = {host: '127.0.0.1', port: tor.controlPort};
 	try {
 		const control = await TorControl.connect(endpoint, {timeoutMs: 10_000});
-		return await finish(control, {endpoint}, 'own', async () => tor.stop());
+		const access = await finish(control, {endpoint}, 'own', async () => tor.stop());
+		let located: TorEndpoints = {endpoint, socks: access.socks};
+		access.relocate = async () => {
+			if (isAlive(tor.pid)) {
+				return located;
+			}
+
+			log('the tor of umbra\'s own has died; starting it again');
+			await tor.stop();
+			tor = await startOwnTor(own);
+			const next = {host: '127.0.0.1', port: tor.controlPort};
+			const control = await TorControl.connect(next, {timeoutMs: 10_000});
+			try {
+				located = {endpoint: next, socks: await socksOf(control)};
+			} finally {
+				await control.close().catch(() => undefined);
+			}
+
+			return located;
+		};
+
+		return access;
 	} catch (error) {
 		await tor.stop();
 		throw error;
@@ -100,7 +138,7 @@ export async function accessTor(options: TorAccessOptions): Promise<TorAccess> {
 }
 
 /** A tor on a well-known port, if it is one umbra may trust; undefined otherwise (with a log line why). */
-async function trustedSystemTor(endpoint: {host: string; port: number}, withPassword: {password?: string}, log: (line: string) => void): Promise<TorControl | undefined> {
+async function trustedSystemTor(endpoint: {host: string; port: number}, withPassword: {password?: string}, fileOwner: (path: string) => number | undefined, log: (line: string) => void): Promise<TorControl | undefined> {
 	let control: TorControl;
 	try {
 		control = await TorControl.connect(endpoint, {...withPassword, allowNullAuth: false, timeoutMs: 5000});
@@ -111,7 +149,7 @@ async function trustedSystemTor(endpoint: {host: string; port: number}, withPass
 
 	const {cookieFile} = control.protocolInfo;
 	if (control.authMethod !== 'HASHEDPASSWORD' && cookieFile !== undefined) {
-		const owner = ownerOf(cookieFile);
+		const owner = fileOwner(cookieFile);
 		if (owner !== 0 && owner !== process.getuid?.()) {
 			log(`not using the tor on ${describeEndpoint(endpoint)}: its cookie file belongs to another user, so another program could be posing as tor there (name it with --tor-control to use it anyway)`);
 			await control.close().catch(() => undefined);
@@ -140,14 +178,23 @@ async function socksOf(control: TorControl): Promise<SocksEndpoint> {
 	return {host: first[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(first[2])};
 }
 
-async function startOwnTor(dataDir: string, log: (line: string) => void): Promise<DisposableTor> {
-	if (findExecutable(systemTools.tor.command) === undefined) {
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+async function startOwnTor({dataDir, extraLines, torPath, log}: {dataDir: string; extraLines: readonly string[]; torPath: string | undefined; log: (line: string) => void}): Promise<DisposableTor> {
+	if (torPath === undefined) {
 		throw new TorUnreachableError(`No tor is running that umbra may use, and there is no tor program to start. Install it: ${installCommand([systemTools.tor])}`);
 	}
 
 	log('starting a tor of umbra\'s own');
 	try {
-		return await startDisposableTor({directory: join(dataDir, 'tor'), network: true, controlSocket: false, keepDataOnStop: true, startTimeoutMs: 30_000});
+		return await startDisposableTor({directory: join(dataDir, 'tor'), network: true, controlSocket: false, keepDataOnStop: true, startTimeoutMs: 30_000, extraLines, torPath});
 	} catch (error) {
 		throw new TorUnreachableError(`umbra could not start tor: ${(error as Error).message}`);
 	}

@@ -27,6 +27,8 @@ export type DisposableTorOptions = {
 	network?: boolean;
 	/** Keep tor's DataDirectory (the consensus cache) when stopped; default false. */
 	keepDataOnStop?: boolean;
+	/** More torrc lines, e.g. a private network's DirAuthority lines. */
+	extraLines?: readonly string[];
 };
 
 export type DisposableTor = {
@@ -73,9 +75,12 @@ export async function startDisposableTor(options: DisposableTorOptions = {}): Pr
 		'RunAsDaemon 0',
 		'AvoidDiskWrites 1',
 		`__OwningControllerProcess ${options.ownerPid ?? process.pid}`,
+		...options.extraLines ?? [],
 	];
 	const torrc = join(directory, 'torrc');
 	await writeFile(torrc, `${lines.join('\n')}\n`);
+	// A kept directory holds the last run's port and cookie files: never read those as this run's.
+	await Promise.all([portFile, cookieFile].map(async path => rm(path, {force: true})));
 	await writeFile(join(directory, 'torrc-defaults'), '');
 
 	// An empty defaults file keeps /etc/tor/torrc-defaults out of the test.
