@@ -32,20 +32,41 @@ function newestMtime(directory: string): number {
 	return newest;
 }
 
-/** Both builds of the current source, in a directory of their own; returns their entry files. */
-function prepareBuilds(log: (line: string) => void): {unbundled: string; bundled: string} {
+let builds: {unbundled: string; bundled: string} | undefined;
+
+/** Both builds of the current source, in a directory of their own (once per process); returns their entry files. */
+export function prepareBuilds(log: (line: string) => void): {unbundled: string; bundled: string} {
+	builds ??= buildBoth(log);
+	return builds;
+}
+
+function buildBoth(log: (line: string) => void): {unbundled: string; bundled: string} {
 	const directory = join(root, 'node_modules', '.cache', 'umbra-bench');
-	rmSync(directory, {recursive: true, force: true});
-	mkdirSync(directory, {recursive: true});
-	// Package scope stops at node_modules: this copy makes dist's .js files ES modules and gives meow the version.
-	cpSync(join(root, 'package.json'), join(directory, 'package.json'));
+	const sourceTime = newestMtime(join(root, 'source'));
+	const fresh = (cli: string) => existsSync(cli) && statSync(cli).mtimeMs >= sourceTime;
 	const dist = join(root, 'dist');
-	if (existsSync(join(dist, 'cli.js')) && statSync(join(dist, 'cli.js')).mtimeMs >= newestMtime(join(root, 'source'))) {
+	if (fresh(join(directory, 'dist', 'cli.js'))) {
+		log('reusing the unbundled build of an earlier run: source/ has not changed since');
+	} else if (fresh(join(dist, 'cli.js'))) {
+		rmSync(directory, {recursive: true, force: true});
 		cpSync(dist, join(directory, 'dist'), {recursive: true, filter: source => !source.endsWith('.mjs')});
 	} else {
+		rmSync(directory, {recursive: true, force: true});
 		log('dist/ is older than source/: building it with tsc (about a minute)');
-		execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(directory, 'dist')], {stdio: 'inherit'});
+		try {
+			execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(directory, 'dist')], {stdio: 'inherit'});
+		} catch (error) {
+			// tsc still emits when someone's work in progress has type errors; only no output is fatal.
+			if (!existsSync(join(directory, 'dist', 'cli.js'))) {
+				throw error;
+			}
+		}
 	}
+
+	mkdirSync(directory, {recursive: true});
+
+	// Package scope stops at node_modules: this copy makes dist's .js files ES modules and gives meow the version.
+	cpSync(join(root, 'package.json'), join(directory, 'package.json'));
 
 	const bundled = join(directory, 'dist', 'umbra.mjs');
 	execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bundle.ts'), '--outfile', bundled], {cwd: root, stdio: 'inherit'});

@@ -10,11 +10,13 @@ import {run as runCli} from './cli.bench.js';
 import {run as runCrypto} from './crypto.bench.js';
 import {run as runEngine} from './engine.bench.js';
 import {run as runRegistry} from './registry.bench.js';
+import {run as runTui} from './tui.bench.js';
 import {markdownTable, type BenchRow} from './stats.js';
 
 const benchmarks: ReadonlyArray<{name: string; run: () => Promise<BenchRow[]>}> = [
 	{name: 'openpgp', run: async () => runCrypto()},
 	{name: 'cli', run: async () => runCli()},
+	{name: 'tui', run: async () => runTui()},
 	{name: 'engine', run: async () => runEngine()},
 	{name: 'registry', run: async () => runRegistry()},
 ];

@@ -47,14 +47,15 @@ export type Pair = {value: number; floor: number};
  */
 export function pairedRow(options: {name: string; unit: string; floorName: string; pairs: readonly Pair[]; rate?: boolean; target?: number; note?: string}): BenchRow {
 	const {pairs} = options;
-	const ratios = pairs.map(({value, floor}) => options.rate ? floor / value : value / floor);
+	// A floor of 0 (idle CPU of a program that does nothing) has no meaningful ratio.
+	const ratios = pairs.map(({value, floor}) => options.rate ? floor / value : value / floor).filter(ratio => Number.isFinite(ratio));
 	return {
 		name: options.name,
 		unit: options.unit,
 		value: spread(pairs.map(pair => pair.value)),
 		floorName: options.floorName,
 		floor: spread(pairs.map(pair => pair.floor)),
-		ratio: spread(ratios),
+		...(ratios.length > 0 ? {ratio: spread(ratios)} : {}),
 		runs: pairs.length,
 		...(options.target === undefined ? {} : {target: options.target}),
 		...(options.note === undefined ? {} : {note: options.note}),
