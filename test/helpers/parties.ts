@@ -2,12 +2,17 @@
 // own and openEngine on a client tor of the private network and the loopback DHT swarm, with an
 // event log that waits on predicates (never on time). Engines may share a client tor: each has
 // its own control connection and onion service.
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {importProfile, openEngine, type EngineApi, type EngineEvent, type Profile} from '../../source/engine/index.js';
+import type {TestContext} from 'node:test';
+import {importProfile, openEngine, RegistryReader, type ContactAddress, type EngineApi, type EngineEvent, type Profile} from '../../source/engine/index.js';
+import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {dialSocks} from '../../source/net/socks.js';
 import type {ClientDescription} from '../../source/net/testnet/description.js';
-import {fixtureCertificate, fixturePassphrase, fixtureText, type FixtureName} from './key-fixtures.js';
+import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
+import {fixtureCertificate, fixtureIdentity, fixturePassphrase, fixtureText, type FixtureName} from './key-fixtures.js';
+import type {TorNetworkDescription} from '../../source/net/testnet/description.js';
 
 export type Party = {
 	name: FixtureName;
@@ -110,4 +115,54 @@ export async function untilUnreachable(socksPort: number, address: {onion: strin
 
 		await new Promise(resolve => setTimeout(resolve, 500));
 	}
+}
+
+export type World = {
+	first: ClientDescription;
+	second: ClientDescription;
+	bootstrap: string[];
+	/** Starts a party on `client` and stops it when the test ends. */
+	party(name: FixtureName, contacts: FixtureName[], client: ClientDescription): Promise<Party>;
+	/** What `reader` can read from the DHT on its own: that fixture's slot of `contact`. */
+	read(reader: FixtureName, contact: FixtureName): Promise<ContactAddress | undefined>;
+};
+
+/**
+ * The private Tor network's two clients, a 20-node loopback DHT swarm and a temporary directory
+ * for parties, all stopped and removed when the test ends (also when it fails).
+ */
+export async function startWorld(t: TestContext, network: TorNetworkDescription, name: string): Promise<World> {
+	const [first, second] = network.clients;
+	if (!first || !second) {
+		throw new Error('the private Tor network has fewer than two clients');
+	}
+
+	const directory = mkdtempSync(join(tmpdir(), `umbra-${name}-`));
+	const state: {swarm?: DhtSwarm; parties: Party[]; spy?: DhtRegistry} = {parties: []};
+	t.after(async () => {
+		await Promise.allSettled(state.parties.map(async party => party.close()));
+		await state.spy?.close();
+		await state.swarm?.stop();
+		rmSync(directory, {recursive: true, force: true});
+	});
+	state.swarm = await startDhtSwarm({size: 20});
+	const {bootstrap} = state.swarm;
+	return {
+		first,
+		second,
+		bootstrap,
+		async party(partyName, contacts, client) {
+			const party = await startParty({name: partyName, contacts, directory, client, bootstrap});
+			state.parties.push(party);
+			return party;
+		},
+		async read(reader, contact) {
+			if (!state.spy) {
+				state.spy = new DhtRegistry({bootstrap, host: '127.0.0.1', operationTimeoutMs: 20_000});
+				await state.spy.start();
+			}
+
+			return new RegistryReader({identity: await fixtureIdentity(reader), registry: state.spy}).lookupContact(await fixtureCertificate(contact));
+		},
+	};
 }

@@ -4,38 +4,19 @@
 // no longer answers; meanwhile Carol still talks to Alice. When Alice shows herself again, Bob
 // finds her as before.
 import {strict as assert} from 'node:assert';
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import {test} from 'node:test';
-import {RegistryReader, type EngineEvent} from '../../source/engine/index.js';
-import {DhtRegistry} from '../../source/net/dht-registry.js';
-import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
-import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
+import {type EngineEvent} from '../../source/engine/index.js';
 import {useTestNetwork} from '../helpers/network.js';
-import {delivered, offline, online, received, startParty, untilUnreachable, type Party} from '../helpers/parties.js';
+import {delivered, offline, online, received, untilUnreachable, startWorld} from '../helpers/parties.js';
 
 test('a contact Alice hides from sees her offline, reads no address and cannot reach her, while Carol still can', {timeout: 600_000}, async t => {
-	const network = useTestNetwork();
-	const [first, second] = network.clients;
-	assert.ok(first && second);
-	const directory = mkdtempSync(join(tmpdir(), 'umbra-hide-'));
-	const state: {swarm?: DhtSwarm; parties: Party[]; spy?: DhtRegistry} = {parties: []};
-	t.after(async () => {
-		await Promise.allSettled(state.parties.map(async party => party.close()));
-		await state.spy?.close();
-		await state.swarm?.stop();
-		rmSync(directory, {recursive: true, force: true});
-	});
-
-	state.swarm = await startDhtSwarm({size: 20});
-	const {bootstrap} = state.swarm;
+	const world = await startWorld(t, useTestNetwork(), 'hide');
+	const {first, second} = world;
 	const [alice, bob, carol] = await Promise.all([
-		startParty({name: 'alice', contacts: ['bob', 'carol'], directory, client: first, bootstrap}),
-		startParty({name: 'bob', contacts: ['alice'], directory, client: second, bootstrap}),
-		startParty({name: 'carol', contacts: ['alice'], directory, client: first, bootstrap}),
+		world.party('alice', ['bob', 'carol'], first),
+		world.party('bob', ['alice'], second),
+		world.party('carol', ['alice'], first),
 	]);
-	state.parties.push(alice, bob, carol);
 	await Promise.all([
 		alice.waitFor('bob online', online(bob.fingerprint)),
 		alice.waitFor('carol online', online(carol.fingerprint)),
@@ -44,12 +25,7 @@ test('a contact Alice hides from sees her offline, reads no address and cannot r
 	]);
 
 	// What Bob can learn on his own: Alice's slot for him, read with his key from the DHT.
-	state.spy = new DhtRegistry({bootstrap, host: '127.0.0.1', operationTimeoutMs: 20_000});
-	await state.spy.start();
-	const aliceCertificate = await fixtureCertificate('alice');
-	const bobIdentity = await fixtureIdentity('bob');
-	const bobsReader = () => new RegistryReader({identity: bobIdentity, registry: state.spy!});
-	const known = await bobsReader().lookupContact(aliceCertificate);
+	const known = await world.read('bob', 'alice');
 	assert.ok(known, 'before hiding, Bob reads Alice\'s address from their slot');
 
 	const bobMark = bob.events.length;
@@ -59,7 +35,7 @@ test('a contact Alice hides from sees her offline, reads no address and cannot r
 	assert.equal(alice.engine.contacts().find(contact => contact.fingerprint === bob.fingerprint)?.hidden, true);
 
 	// The slot holds a decoy now (hide resolves once the decoys are written).
-	assert.equal(await bobsReader().lookupContact(aliceCertificate), undefined, 'Bob reads no address after the hide');
+	assert.equal(await world.read('bob', 'alice'), undefined, 'Bob reads no address after the hide');
 
 	// Carol still talks to Alice, across the rotation that came with the hide.
 	const toCarol = await alice.engine.send(carol.fingerprint, 'still here, carol');

@@ -5,17 +5,11 @@
 // engine tells its user nothing about her, and its contacts still reach it.
 import {strict as assert} from 'node:assert';
 import {randomBytes} from 'node:crypto';
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import {test} from 'node:test';
-import {rejectDelayMs, RegistryReader} from '../../source/engine/index.js';
-import {DhtRegistry} from '../../source/net/dht-registry.js';
+import {rejectDelayMs} from '../../source/engine/index.js';
 import {dialSocks} from '../../source/net/socks.js';
-import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
-import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
 import {useTestNetwork} from '../helpers/network.js';
-import {delivered, online, startParty, type Party} from '../helpers/parties.js';
+import {delivered, online, startWorld} from '../helpers/parties.js';
 
 /** Dials, sends `answer` once the listener's bytes arrive, and collects everything until close. */
 async function probe(socksPort: number, address: {onion: string; port: number}, answer: Buffer, name: string): Promise<{bytes: Buffer; closedAfterMs: number}> {
@@ -43,31 +37,16 @@ async function probe(socksPort: number, address: {onion: string; port: number}, 
 }
 
 test('a stranger who dials a running engine\'s onion gets a random nonce and one delayed close, and nothing else', {timeout: 600_000}, async t => {
-	const network = useTestNetwork();
-	const [first, second] = network.clients;
-	assert.ok(first && second);
-	const directory = mkdtempSync(join(tmpdir(), 'umbra-stranger-'));
-	const state: {swarm?: DhtSwarm; parties: Party[]; spy?: DhtRegistry} = {parties: []};
-	t.after(async () => {
-		await Promise.allSettled(state.parties.map(async party => party.close()));
-		await state.spy?.close();
-		await state.swarm?.stop();
-		rmSync(directory, {recursive: true, force: true});
-	});
-
-	state.swarm = await startDhtSwarm({size: 20});
-	const {bootstrap} = state.swarm;
+	const world = await startWorld(t, useTestNetwork(), 'stranger');
+	const {first, second} = world;
 	const [bob, alice] = await Promise.all([
-		startParty({name: 'bob', contacts: ['alice'], directory, client: first, bootstrap}),
-		startParty({name: 'alice', contacts: ['bob'], directory, client: second, bootstrap}),
+		world.party('bob', ['alice'], first),
+		world.party('alice', ['bob'], second),
 	]);
-	state.parties.push(bob, alice);
 	await alice.waitFor('bob online', online(bob.fingerprint));
 
 	// The strongest leak: Mallory has Bob's current address (read here with Alice's key).
-	state.spy = new DhtRegistry({bootstrap, host: '127.0.0.1', operationTimeoutMs: 20_000});
-	await state.spy.start();
-	const address = await new RegistryReader({identity: await fixtureIdentity('alice'), registry: state.spy}).lookupContact(await fixtureCertificate('bob'));
+	const address = await world.read('alice', 'bob');
 	assert.ok(address);
 
 	const bobMark = bob.events.length;
