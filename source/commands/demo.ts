@@ -12,7 +12,6 @@ import {createProfile, exportPublicKey, openEngine, type EngineApi, type Profile
 import {startDhtSwarm} from '../net/testnet/dht-swarm.js';
 import {startTorNetwork, type ClientDescription} from '../net/testnet/tor-network.js';
 import {ensureSystemTools, systemTools} from '../net/system-tools.js';
-import {runChat} from '../screens/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
 import {booleanFlag, stringFlag, type Command, type CommandContext} from './command.js';
 import {debugFlag} from './common-flags.js';
@@ -110,6 +109,8 @@ async function run(context: CommandContext): Promise<ExitCode> {
 		log('opening the chat; the echo bot comes online in a few seconds. Quit with /quit or Ctrl-C.');
 		// The chat screen shows the start's progress and a failure; it does not wait for it.
 		engine.start().catch(() => undefined);
+		// Loaded here, so that every other command starts without React and Ink.
+		const {runChat} = await import('../screens/index.js');
 		await runChat({engine, stdin: context.stdin, stdout: context.stdout, stderr: context.stderr, signal: context.signal, exportPublicKey: () => exportPublicKey(user.identity)});
 		return exitCodes.ok;
 	} finally {

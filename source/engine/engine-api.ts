@@ -53,7 +53,7 @@ export interface EngineApi {
 
 	status(): EngineStatus;
 	contacts(): ContactView[];
-	/** Newest `limit` messages before `before` (ms), oldest first. */
+	/** Newest `limit` messages with a position below `before` (Message.position; default: the newest), oldest first. */
 	history(contact: string, options: {before?: number; limit: number}): Message[];
 	search(text: string, options?: {contact?: string; limit?: number}): Message[];
 
