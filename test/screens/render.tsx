@@ -33,7 +33,7 @@ export function renderChat(options: {engine?: FakeEngine; columns?: number; rows
 		frame,
 		raw: () => instance.frames.join(''),
 		press: data => instance.stdin.write(data),
-		async waitFor(label, predicate, timeoutMs = 10_000) {
+		async waitFor(label, predicate, timeoutMs = 30_000) {
 			const deadline = Date.now() + timeoutMs;
 			while (!predicate(frame())) {
 				if (Date.now() > deadline) {
