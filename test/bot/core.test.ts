@@ -5,7 +5,7 @@ import {test} from 'node:test';
 import {onEngineEvent, onLine, type BotConfig, type BotView} from '../../source/bot/core.js';
 import {botCommandTable, botEventTable, parseCommandLine} from '../../source/bot/protocol.js';
 import type {Message} from '../../source/engine/index.js';
-import {contactView} from './fake-engine.js';
+import {contactView} from '../helpers/fake-engine.js';
 
 const bobFpr = 'B'.repeat(40);
 const carolFpr = 'C'.repeat(40);

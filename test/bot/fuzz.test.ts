@@ -6,7 +6,7 @@ import {PassThrough} from 'node:stream';
 import {test} from 'node:test';
 import {runBot} from '../../source/bot/bot.js';
 import {onLine, type BotView} from '../../source/bot/core.js';
-import {contactView, FakeEngine} from './fake-engine.js';
+import {contactView, FakeEngine} from '../helpers/fake-engine.js';
 import {randomLines} from './random-lines.js';
 
 const contacts = [contactView('bob', 'B'.repeat(40)), contactView('carol', 'C'.repeat(40))];

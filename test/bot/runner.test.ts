@@ -10,7 +10,7 @@ import {HookPool} from '../../source/bot/exec-hook.js';
 import type {OutputFormat} from '../../source/bot/format.js';
 import type {Message} from '../../source/engine/index.js';
 import {fixtureCertificate, fixtureText} from '../helpers/key-fixtures.js';
-import {contactView, FakeEngine} from './fake-engine.js';
+import {contactView, FakeEngine} from '../helpers/fake-engine.js';
 import {waitUntil} from './wait.js';
 
 const bobFpr = 'B'.repeat(40);
