@@ -14,6 +14,7 @@ import {dataFiles} from '../source/engine/index.js';
 import {exitCodeMeanings, exitCodes, type ExitCodeName} from '../source/exit-codes.js';
 import {flagLabel} from '../source/help.js';
 import {keymap, type KeymapEntry} from '../source/screens/keymap.js';
+import {slashCommands} from '../source/screens/slash-commands.js';
 
 const root = join(import.meta.dirname, '..');
 export const manPagePath = join(root, 'man', 'umbra.1');
@@ -50,6 +51,10 @@ function commandSection(): string {
 
 function keysSection(keymap: readonly KeymapEntry[]): string {
 	return ['.SH KEYS', 'In the terminal interface; the help overlay (?) shows the same table.', ...keymap.map(entry => tagged(bold(entry.keys.join(', ')), `${entry.description} (${entry.action})`))].join('\n');
+}
+
+function chatCommandsSection(): string {
+	return ['.SH CHAT COMMANDS', roff('Typed in the input line of the terminal interface; Tab completes command and contact names. NAME defaults to the open contact.'), ...slashCommands.map(command => tagged(bold(command.usage), command.summary))].join('\n');
 }
 
 function botSection(): string {
@@ -123,6 +128,7 @@ export async function manPage(): Promise<string> {
 		roff('Every command takes --help (its flags) and --version.'),
 		commandSection(),
 		keysSection(keymap),
+		chatCommandsSection(),
 		botSection(),
 		filesSection(),
 		'.SH ENVIRONMENT',
