@@ -11,7 +11,7 @@ import {run as runCrypto} from './crypto.bench.js';
 import {run as runEngine} from './engine.bench.js';
 import {run as runRegistry} from './registry.bench.js';
 import {run as runTui} from './tui.bench.js';
-import {markdownTable, type BenchRow} from './stats.js';
+import {markdownTable, pendingRow, type BenchRow} from './stats.js';
 
 const benchmarks: ReadonlyArray<{name: string; run: () => Promise<BenchRow[]>}> = [
 	{name: 'openpgp', run: async () => runCrypto()},
@@ -34,8 +34,15 @@ const started = performance.now();
 for (const benchmark of benchmarks.filter(benchmark => !only || only.includes(benchmark.name))) {
 	const begin = performance.now();
 	process.stderr.write(`[bench] ${benchmark.name}\n`);
-	for (const row of await benchmark.run()) {
-		rows.push({bench: benchmark.name, ...row});
+	try {
+		for (const row of await benchmark.run()) {
+			rows.push({bench: benchmark.name, ...row});
+		}
+	} catch (error) {
+		// One broken benchmark (say, an engine mid-change) must not hide the others' figures.
+		process.stderr.write(`[bench] ${benchmark.name} failed: ${(error as Error).stack ?? String(error)}\n`);
+		rows.push({bench: benchmark.name, ...pendingRow('(failed)', '', '', `failed: ${(error as Error).message.split('\n')[0]}`)});
+		process.exitCode = 1;
 	}
 
 	process.stderr.write(`[bench] ${benchmark.name} took ${((performance.now() - begin) / 1000).toFixed(0)} s\n`);
