@@ -23,7 +23,7 @@ import {TmuxControl, processUsage} from './tmux-control.js';
 /** `prompt`: umbra's first frame asks for the passphrase; `command` (with --passphrase-file) goes straight to the contacts. */
 type App = {name: string; command: string; marker: string; prompt?: {command: string; marker: string}};
 
-async function makeProfile(options: {unbundled: string; dataDir: string; passphraseFile: string; messages: number}): Promise<void> {
+export async function makeProfile(options: {unbundled: string; dataDir: string; passphraseFile: string; messages: number}): Promise<void> {
 	execFileSync(process.execPath, [options.unbundled, 'init', '--data-dir', options.dataDir, '--passphrase-file', options.passphraseFile, '--user-id', 'Bench <bench@example.org>'], {stdio: 'ignore'});
 	const profile = await openProfile({dataDir: options.dataDir, passphrase: 'bench passphrase'});
 	try {
