@@ -6,9 +6,10 @@
 import {randomBytes} from 'node:crypto';
 import type {Socket} from 'node:net';
 import {readCertificates, type Certificate} from '../keys/index.js';
-import {dialWithRetry, type SocksEndpoint} from '../net/socks.js';
+import type {SocksEndpoint} from '../net/socks.js';
 import type {TorControl} from '../net/tor-control.js';
 import {handleSessionEvent} from './engine-session-events.js';
+import {PeerTable} from './engine-peers.js';
 import {TorLink} from './engine-tor.js';
 import type {EngineOptions, EngineSnapshot, Peer} from './engine-types.js';
 import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
@@ -32,7 +33,7 @@ export class Engine {
 	readonly #random: Random;
 	readonly #log: (line: string) => void;
 	readonly #listeners = new Set<EngineListener>();
-	readonly #peers = new Map<string, Peer>();
+	readonly #peers: PeerTable;
 	readonly #streams = new Set<StreamRunner>();
 	readonly #preAuth = new PreAuthLimit();
 	readonly #replayCache = new ReplayCache();
@@ -57,6 +58,17 @@ export class Engine {
 		this.#log = options.log ?? (() => undefined);
 		this.#crypto = keysHandshakeCrypto(options.identity);
 		this.#socks = options.socks;
+		this.#peers = new PeerTable({
+			scheduler: this.#scheduler,
+			random: this.#random,
+			log: this.#log,
+			backoffMs: {first: options.lookupBackoffMs?.first ?? 1000, max: options.lookupBackoffMs?.max ?? 30_000},
+			mayDial: () => !this.#snapshot.invisible && !this.#stopping,
+			reader: () => this.#reader,
+			socks: () => this.#socks,
+			signal: this.#abort.signal,
+			handshake: async (socket, peer, onion) => this.#dialerHandshake(socket, peer, onion),
+		});
 		this.#tor = new TorLink({
 			...options.torControl,
 			scheduler: this.#scheduler,
@@ -106,7 +118,7 @@ export class Engine {
 
 	/** Fingerprints of contacts with a session now. */
 	onlineContacts(): string[] {
-		return [...this.#peers].filter(([, peer]) => peer.session).map(([fingerprint]) => fingerprint);
+		return this.#peers.online();
 	}
 
 	async start(): Promise<void> {
@@ -150,7 +162,7 @@ export class Engine {
 			this.#publisher.start();
 			this.#reader = new RegistryReader({identity: this.#options.identity, registry: this.#options.registry, clock: this.#clock, store: storedWatermark(this.#options.store, 'lastRecordIssuedAt', this.#log)});
 			for (const certificate of visible) {
-				this.#scheduleLookup(certificate.fingerprint, 0);
+				this.#peers.lookup(certificate.fingerprint, 0);
 			}
 
 			this.#setLifecycle('ready');
@@ -209,10 +221,7 @@ export class Engine {
 		this.#setLifecycle('stopping');
 		this.#abort.abort(new Error('the engine is stopping'));
 		this.#publisher?.stop();
-		for (const peer of this.#peers.values()) {
-			this.#scheduler.clearTimeout(peer.lookupTimer);
-		}
-
+		this.#peers.stopLookups();
 		const streams = [...this.#streams];
 		for (const stream of streams) {
 			stream.bye();
@@ -233,14 +242,13 @@ export class Engine {
 
 	/** A contact added while running: published for and looked up at once (unless hidden). */
 	addContact(certificate: Certificate, hidden = false): void {
-		if (this.#peers.has(certificate.fingerprint)) {
+		if (!this.#peers.add(certificate, hidden)) {
 			return;
 		}
 
-		this.#peers.set(certificate.fingerprint, this.#newPeer(certificate, hidden));
 		if (this.#publisher && !hidden && !this.#snapshot.invisible) {
 			this.#publisher.addContact(certificate);
-			this.#scheduleLookup(certificate.fingerprint, 0);
+			this.#peers.lookup(certificate.fingerprint, 0);
 		}
 	}
 
@@ -254,7 +262,6 @@ export class Engine {
 			return;
 		}
 
-		this.#cutOff(peer);
 		this.#peers.delete(fingerprint);
 		await this.#publisher?.removeContact(fingerprint);
 		await this.rotate();
@@ -273,12 +280,12 @@ export class Engine {
 
 		peer.hidden = hidden;
 		if (hidden) {
-			this.#cutOff(peer);
+			this.#peers.cutOff(peer);
 			await this.#publisher?.hide(fingerprint);
 			await this.rotate();
 		} else if (!this.#snapshot.invisible) {
 			this.#publisher?.unhide(fingerprint);
-			this.#scheduleLookup(fingerprint, 0);
+			this.#peers.lookup(fingerprint, 0);
 		}
 	}
 
@@ -292,7 +299,7 @@ export class Engine {
 		const peers = [...this.#peers.values()].filter(peer => !peer.hidden);
 		if (invisible) {
 			for (const peer of peers) {
-				this.#cutOff(peer);
+				this.#peers.cutOff(peer);
 			}
 
 			await Promise.all(peers.map(async peer => this.#publisher?.hide(peer.certificate.fingerprint)));
@@ -300,7 +307,7 @@ export class Engine {
 		} else {
 			for (const peer of peers) {
 				this.#publisher?.unhide(peer.certificate.fingerprint);
-				this.#scheduleLookup(peer.certificate.fingerprint, 0);
+				this.#peers.lookup(peer.certificate.fingerprint, 0);
 			}
 		}
 	}
@@ -366,21 +373,8 @@ export class Engine {
 
 		this.#onionChanged();
 		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
-		for (const peer of this.#peers.values()) {
-			peer.backoffMs = this.#options.lookupBackoffMs?.first ?? 1000;
-			if (!peer.hidden && !this.#snapshot.invisible && !peer.session) {
-				this.#scheduleLookup(peer.certificate.fingerprint, 0);
-			}
-		}
-
+		this.#peers.redialAll();
 		this.#setLifecycle('ready');
-	}
-
-	/** No session, no dialing, no lookups for this contact until shown again. */
-	#cutOff(peer: Peer): void {
-		this.#scheduler.clearTimeout(peer.lookupTimer);
-		peer.movedTo = undefined;
-		peer.session?.bye();
 	}
 
 	#emit(event: EngineEvent): void {
@@ -408,77 +402,17 @@ export class Engine {
 		}
 
 		for (const certificate of certificates) {
-			this.#peers.set(certificate.fingerprint, this.#newPeer(certificate, hidden.get(certificate.fingerprint) ?? false));
+			this.#peers.add(certificate, hidden.get(certificate.fingerprint) ?? false);
 		}
-	}
-
-	#newPeer(certificate: Certificate, hidden: boolean): Peer {
-		return {
-			certificate,
-			hidden,
-			isolation: {username: Buffer.from(this.#random(16)).toString('hex'), password: 'umbra'},
-			session: undefined,
-			dialing: false,
-			backoffMs: this.#options.lookupBackoffMs?.first ?? 1000,
-			lookupTimer: undefined,
-			movedTo: undefined,
-			resendPending: false,
-		};
 	}
 
 	/** Contacts that may see the user: not hidden, and the user is not invisible. */
 	#visible(): Certificate[] {
-		return this.#snapshot.invisible ? [] : [...this.#peers.values()].filter(peer => !peer.hidden).map(peer => peer.certificate);
+		return this.#snapshot.invisible ? [] : this.#peers.unhidden();
 	}
 
-	#scheduleLookup(fingerprint: string, delayMs: number): void {
-		const peer = this.#peers.get(fingerprint);
-		if (!peer || this.#stopping) {
-			return;
-		}
-
-		this.#scheduler.clearTimeout(peer.lookupTimer);
-		peer.lookupTimer = this.#scheduler.setTimeout(() => {
-			void this.#lookupAndDial(fingerprint);
-		}, delayMs);
-	}
-
-	async #lookupAndDial(fingerprint: string): Promise<void> {
-		const peer = this.#peers.get(fingerprint);
-		if (!peer || peer.hidden || this.#snapshot.invisible || peer.session || peer.dialing || this.#stopping || !this.#reader) {
-			return;
-		}
-
-		peer.dialing = true;
-		let established: Established<Certificate> | undefined;
-		try {
-			// Told by an onion-change frame: dial there first, once; then the registry.
-			const address = peer.movedTo ?? await this.#reader.lookupContact(peer.certificate);
-			peer.movedTo = undefined;
-			if (address && !peer.session && !this.#stopping) {
-				const onion = `${address.onion}.onion`;
-				const socket = await dialWithRetry({
-					proxy: this.#socks,
-					destination: {host: onion, port: address.port},
-					isolation: peer.isolation,
-					signal: this.#abort.signal,
-					overallTimeoutMs: 60_000,
-				});
-				const now = this.#clock.now();
-				const runner = this.#run(socket, startDialer({crypto: this.#crypto, random: this.#random, contact: peer.certificate, onion}, now));
-				established = await runner.handshake;
-			}
-		} catch (error) {
-			this.#log(`dialing a contact failed: ${(error as Error).message.replaceAll(/[a-z2-7]{56}\.onion/g, '<onion>')}`);
-		} finally {
-			peer.dialing = false;
-		}
-
-		if (!established && !peer.session) {
-			const delay = peer.backoffMs;
-			peer.backoffMs = Math.min(delay * 2, this.#options.lookupBackoffMs?.max ?? 30_000);
-			this.#scheduleLookup(fingerprint, delay);
-		}
+	async #dialerHandshake(socket: Socket, peer: Peer, onion: string): Promise<Established<Certificate> | undefined> {
+		return this.#run(socket, startDialer({crypto: this.#crypto, random: this.#random, contact: peer.certificate, onion}, this.#clock.now())).handshake;
 	}
 
 	#incoming(socket: Socket): void {
@@ -541,6 +475,15 @@ export class Engine {
 		if (peer.session && previous) {
 			const keep = keepSession({dialer: dialer(previous), establishedAt: previous.at}, {dialer: dialer(established), establishedAt: established.at});
 			if (keep === 'a') {
+				// The contact dialed although a session exists: it has lost its end of ours (its
+				// tor restarted, say), which may not have reached us yet. Ask ours; a silent one is
+				// closed, and the redial that follows wins.
+				const old = peer.session;
+				void old.probe(this.#options.probeTimeoutMs ?? 5000).then(alive => {
+					if (!alive && peer.session === old) {
+						old.abort('the contact stopped answering on this session');
+					}
+				});
 				return false;
 			}
 
@@ -549,8 +492,7 @@ export class Engine {
 			old.bye();
 		} else {
 			peer.session = runner;
-			peer.backoffMs = this.#options.lookupBackoffMs?.first ?? 1000;
-			this.#scheduler.clearTimeout(peer.lookupTimer);
+			this.#peers.connected(peer);
 			this.#emit({type: 'contact.online', contact: established.peer.fingerprint});
 		}
 
@@ -592,7 +534,7 @@ export class Engine {
 		peer.session = undefined;
 		this.#emit({type: 'contact.offline', contact, reason});
 		if (!this.#stopping) {
-			this.#scheduleLookup(contact, peer.backoffMs);
+			this.#peers.lookup(contact);
 		}
 	}
 }

@@ -54,6 +54,8 @@ export class StreamRunner {
 	#settleHandshake!: (value: Established<Certificate> | undefined) => void;
 	#endReason = 'the stream closed';
 	#ended = false;
+	/** When bytes last arrived from the peer. */
+	#lastInboundAt = Number.NEGATIVE_INFINITY;
 
 	constructor(options: StreamRunnerOptions) {
 		this.#options = options;
@@ -64,6 +66,7 @@ export class StreamRunner {
 		const {socket} = options;
 		socket.on('data', (chunk: Buffer) => {
 			const now = options.clock.now();
+			this.#lastInboundAt = now;
 			this.#enqueue(async () => this.#input({type: 'data', bytes: new Uint8Array(chunk), now}));
 		});
 		socket.on('error', () => undefined);
@@ -85,6 +88,28 @@ export class StreamRunner {
 
 	stored(id: string): void {
 		this.#sessionInput({type: 'stored', id, now: this.#options.clock.now()});
+	}
+
+	/**
+	 * Whether the peer still answers: a ping, then true if anything arrived within `timeoutMs`.
+	 * A stream whose far end died with its tor stays open here until pings time out; this asks.
+	 */
+	async probe(timeoutMs: number): Promise<boolean> {
+		const sentAt = this.#options.clock.now();
+		if (!this.send({kind: 'ping'})) {
+			return false;
+		}
+
+		await new Promise<void>(resolve => {
+			this.#options.scheduler.setTimeout(resolve, timeoutMs);
+		});
+		return this.#lastInboundAt >= sentAt;
+	}
+
+	/** Closes the stream at once, with the reason its end reports (no bye: the peer is gone). */
+	abort(reason: string): void {
+		this.#endReason = reason;
+		this.#options.socket.destroy();
 	}
 
 	/** Says goodbye on a session, or just closes a stream still in its handshake. */

@@ -30,7 +30,8 @@ export type SessionOptions = {
 };
 
 /** What the engine may send; ping, pong, ack and bye are the core's own business. */
-export type OutboundBody = Extract<FrameBody, {kind: 'presence' | 'message' | 'typing' | 'onion-change'}>;
+/** What the owner may send; a ping asks the peer for a pong (is the session still alive?). */
+export type OutboundBody = Extract<FrameBody, {kind: 'presence' | 'message' | 'typing' | 'onion-change' | 'ping'}>;
 
 export type SessionInput =
 	| {type: 'data'; bytes: Uint8Array; now: number}

@@ -1,0 +1,168 @@
+// The engine's contacts at run time (engine.ts): one Peer each, and the loop that finds and
+// dials them: read their registry slot (or the address an onion-change frame named), dial it
+// over Tor's SOCKS port on circuits of their own, run the dialer's handshake, and on failure try
+// again after a backoff that doubles up to a cap. Hidden contacts, an invisible user and a
+// stopping engine dial no one. Log lines name no contact and no onion address.
+import type {Socket} from 'node:net';
+import type {Certificate} from '../keys/index.js';
+import {dialWithRetry, type SocksEndpoint} from '../net/socks.js';
+import type {Peer} from './engine-types.js';
+import type {Scheduler} from './publisher.js';
+import type {RegistryReader} from './registry-reader.js';
+import type {Established, Random} from './session/index.js';
+
+export type PeerTableOptions = {
+	scheduler: Scheduler;
+	random: Random;
+	log: (line: string) => void;
+	/** First lookup retry delay and its cap. */
+	backoffMs: {first: number; max: number};
+	/** False while the user is invisible or the engine stops: no lookups, no dials. */
+	mayDial: () => boolean;
+	reader: () => RegistryReader | undefined;
+	socks: () => SocksEndpoint;
+	signal: AbortSignal;
+	/** Runs the dialer's handshake on a new stream to `onion`. */
+	handshake: (socket: Socket, peer: Peer, onion: string) => Promise<Established<Certificate> | undefined>;
+};
+
+export class PeerTable {
+	readonly #options: PeerTableOptions;
+	readonly #peers = new Map<string, Peer>();
+
+	constructor(options: PeerTableOptions) {
+		this.#options = options;
+	}
+
+	get(fingerprint: string): Peer | undefined {
+		return this.#peers.get(fingerprint);
+	}
+
+	values(): Peer[] {
+		return [...this.#peers.values()];
+	}
+
+	/** Fingerprints of contacts with a session now. */
+	online(): string[] {
+		return this.values().filter(peer => peer.session).map(peer => peer.certificate.fingerprint);
+	}
+
+	/** Contacts that may see the user: not hidden (the caller handles invisible). */
+	unhidden(): Certificate[] {
+		return this.values().filter(peer => !peer.hidden).map(peer => peer.certificate);
+	}
+
+	/** Adds a contact (no-op if known); returns whether it is new. */
+	add(certificate: Certificate, hidden: boolean): boolean {
+		if (this.#peers.has(certificate.fingerprint)) {
+			return false;
+		}
+
+		this.#peers.set(certificate.fingerprint, {
+			certificate,
+			hidden,
+			// SOCKS credentials of its own put this contact's streams on circuits of their own.
+			isolation: {username: Buffer.from(this.#options.random(16)).toString('hex'), password: 'umbra'},
+			session: undefined,
+			dialing: false,
+			backoffMs: this.#options.backoffMs.first,
+			lookupTimer: undefined,
+			movedTo: undefined,
+			resendPending: false,
+		});
+		return true;
+	}
+
+	delete(fingerprint: string): void {
+		const peer = this.#peers.get(fingerprint);
+		if (peer) {
+			this.cutOff(peer);
+			this.#peers.delete(fingerprint);
+		}
+	}
+
+	/** No session, no dialing, no lookups for this contact until looked up again. */
+	cutOff(peer: Peer): void {
+		this.#options.scheduler.clearTimeout(peer.lookupTimer);
+		peer.movedTo = undefined;
+		peer.session?.bye();
+	}
+
+	/** The engine stops: no lookup timer is left behind (sessions get their bye elsewhere). */
+	stopLookups(): void {
+		for (const peer of this.#peers.values()) {
+			this.#options.scheduler.clearTimeout(peer.lookupTimer);
+		}
+	}
+
+	/** A session came up: the next loss starts from the shortest backoff again. */
+	connected(peer: Peer): void {
+		peer.backoffMs = this.#options.backoffMs.first;
+		this.#options.scheduler.clearTimeout(peer.lookupTimer);
+	}
+
+	/** Every visible contact without a session is looked up now (tor came back). */
+	redialAll(): void {
+		for (const peer of this.#peers.values()) {
+			peer.backoffMs = this.#options.backoffMs.first;
+			if (!peer.hidden && !peer.session) {
+				this.lookup(peer.certificate.fingerprint, 0);
+			}
+		}
+	}
+
+	/** Looks the contact up (and dials it) after `delayMs`; `undefined` delay: its backoff. */
+	lookup(fingerprint: string, delayMs?: number): void {
+		const peer = this.#peers.get(fingerprint);
+		if (!peer || !this.#options.mayDial()) {
+			return;
+		}
+
+		this.#options.scheduler.clearTimeout(peer.lookupTimer);
+		peer.lookupTimer = this.#options.scheduler.setTimeout(() => {
+			void this.#lookupAndDial(fingerprint);
+		}, delayMs ?? peer.backoffMs);
+	}
+
+	async #lookupAndDial(fingerprint: string): Promise<void> {
+		const peer = this.#peers.get(fingerprint);
+		const reader = this.#options.reader();
+		if (!peer || peer.hidden || peer.session || peer.dialing || !reader || !this.#options.mayDial()) {
+			return;
+		}
+
+		peer.dialing = true;
+		let established: Established<Certificate> | undefined;
+		try {
+			// Told by an onion-change frame: dial there first, once; then the registry.
+			const address = peer.movedTo ?? await reader.lookupContact(peer.certificate);
+			peer.movedTo = undefined;
+			if (!address) {
+				// Offline, or what the slot holds is not theirs (ignored without noise, but said in debug).
+				this.#options.log(`a lookup found no usable address; looking again in ${peer.backoffMs} ms`);
+			}
+
+			if (address && !peer.session && this.#options.mayDial()) {
+				const onion = `${address.onion}.onion`;
+				const socket = await dialWithRetry({
+					proxy: this.#options.socks(),
+					destination: {host: onion, port: address.port},
+					isolation: peer.isolation,
+					signal: this.#options.signal,
+					overallTimeoutMs: 60_000,
+				});
+				established = await this.#options.handshake(socket, peer, onion);
+			}
+		} catch (error) {
+			this.#options.log(`dialing a contact failed: ${(error as Error).message.replaceAll(/[a-z2-7]{56}\.onion/g, '<onion>')}`);
+		} finally {
+			peer.dialing = false;
+		}
+
+		if (!established && !peer.session && this.#peers.get(fingerprint) === peer) {
+			const delay = peer.backoffMs;
+			peer.backoffMs = Math.min(delay * 2, this.#options.backoffMs.max);
+			this.lookup(fingerprint, delay);
+		}
+	}
+}
