@@ -112,6 +112,7 @@ class EngineService implements EngineApi {
 				torControl: {...this.#tor.control, ...this.#relocation(this.#tor)},
 				socks: this.#tor.socks,
 				registry,
+				invisible: this.#own.state === 'invisible',
 				...(debug ? {log: debug} : {}),
 				...(this.#options.publishWindowMs === undefined ? {} : {publishWindowMs: this.#options.publishWindowMs}),
 				...(this.#options.lookupBackoffMs === undefined ? {} : {lookupBackoffMs: this.#options.lookupBackoffMs}),
@@ -123,9 +124,6 @@ class EngineService implements EngineApi {
 			});
 			await engine.setPresence(this.#own.state === 'invisible' ? 'online' : this.#own.state, this.#own.status);
 			await engine.start();
-			if (this.#own.state === 'invisible') {
-				await engine.setInvisible(true);
-			}
 		} catch (error) {
 			if (!this.#stopped) {
 				this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});

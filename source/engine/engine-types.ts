@@ -34,6 +34,8 @@ export type EngineOptions = {
 	dailyRotation?: boolean;
 	/** How long the old onion stays up after an onion-change frame went out; default 5 s. */
 	rotationGraceMs?: number;
+	/** Start invisible: no contact is published for or dialed, not even for a moment. */
+	invisible?: boolean;
 	/** How long a session that may be stale gets to answer a ping; default 5 s. */
 	probeTimeoutMs?: number;
 	/** First delay between reconnects to a lost tor and its cap; default 500 ms and 5 s. */

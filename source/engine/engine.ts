@@ -11,6 +11,7 @@ import type {TorControl} from '../net/tor-control.js';
 import {handleSessionEvent} from './engine-session-events.js';
 import {PeerTable} from './engine-peers.js';
 import {TorLink} from './engine-tor.js';
+import {Visibility} from './engine-visibility.js';
 import type {EngineOptions, EngineSnapshot, Peer} from './engine-types.js';
 import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
 import type {HostedOnion} from './onion-host.js';
@@ -34,6 +35,7 @@ export class Engine {
 	readonly #log: (line: string) => void;
 	readonly #listeners = new Set<EngineListener>();
 	readonly #peers: PeerTable;
+	readonly #visibility: Visibility;
 	readonly #streams = new Set<StreamRunner>();
 	readonly #preAuth = new PreAuthLimit();
 	readonly #replayCache = new ReplayCache();
@@ -63,11 +65,17 @@ export class Engine {
 			random: this.#random,
 			log: this.#log,
 			backoffMs: {first: options.lookupBackoffMs?.first ?? 1000, max: options.lookupBackoffMs?.max ?? 30_000},
-			mayDial: () => !this.#snapshot.invisible && !this.#stopping,
+			mayDial: () => !this.#visibility.invisible && !this.#stopping,
 			reader: () => this.#reader,
 			socks: () => this.#socks,
 			signal: this.#abort.signal,
 			handshake: async (socket, peer, onion) => this.#dialerHandshake(socket, peer, onion),
+		});
+		this.#visibility = new Visibility({
+			peers: this.#peers,
+			publisher: () => this.#publisher,
+			rotate: async () => this.rotate(),
+			...(options.invisible === undefined ? {} : {invisible: options.invisible}),
 		});
 		this.#tor = new TorLink({
 			...options.torControl,
@@ -139,11 +147,10 @@ export class Engine {
 			}
 
 			this.#onionChanged();
-			const visible = this.#visible();
 			this.#publisher = new Publisher({
 				identity: this.#options.identity,
 				registry: this.#options.registry,
-				contacts: visible,
+				contacts: this.#visibility.everyone(),
 				onion: {address: onion.serviceId, port: onion.port},
 				clock: this.#clock,
 				scheduler: this.#scheduler,
@@ -159,9 +166,10 @@ export class Engine {
 					}
 				},
 			});
+			this.#visibility.prepare(this.#publisher);
 			this.#publisher.start();
 			this.#reader = new RegistryReader({identity: this.#options.identity, registry: this.#options.registry, clock: this.#clock, store: storedWatermark(this.#options.store, 'lastRecordIssuedAt', this.#log)});
-			for (const certificate of visible) {
+			for (const certificate of this.#visibility.visible()) {
 				this.#peers.lookup(certificate.fingerprint, 0);
 			}
 
@@ -237,79 +245,27 @@ export class Engine {
 
 	/** What the status views show; a copy. */
 	snapshot(): EngineSnapshot {
-		return {...this.#snapshot};
+		return {...this.#snapshot, invisible: this.#visibility.invisible};
 	}
 
 	/** A contact added while running: published for and looked up at once (unless hidden). */
 	addContact(certificate: Certificate, hidden = false): void {
-		if (!this.#peers.add(certificate, hidden)) {
-			return;
-		}
-
-		if (this.#publisher && !hidden && !this.#snapshot.invisible) {
-			this.#publisher.addContact(certificate);
-			this.#peers.lookup(certificate.fingerprint, 0);
-		}
+		this.#visibility.add(certificate, hidden);
 	}
 
-	/**
-	 * Forgets a contact: bye on its session, decoys over its slots, and a new onion address, so
-	 * the address it knew leads nowhere.
-	 */
+	/** Forgets a contact; the onion rotates, so the address it knew leads nowhere (engine-visibility.ts). */
 	async removeContact(fingerprint: string): Promise<void> {
-		const peer = this.#peers.get(fingerprint);
-		if (!peer) {
-			return;
-		}
-
-		this.#peers.delete(fingerprint);
-		await this.#publisher?.removeContact(fingerprint);
-		await this.rotate();
+		await this.#visibility.remove(fingerprint);
 	}
 
-	/**
-	 * Appear offline to one contact (DESIGN.md, "Presence"): bye, no dialing, no reading, no
-	 * publishing, its handshakes refused like a stranger's, decoys over its slots, and a new
-	 * address it is not told. Showing again publishes and looks it up again.
-	 */
+	/** Appear offline to one contact, or show again (engine-visibility.ts). */
 	async setHidden(fingerprint: string, hidden: boolean): Promise<void> {
-		const peer = this.#peers.get(fingerprint);
-		if (!peer || peer.hidden === hidden) {
-			return;
-		}
-
-		peer.hidden = hidden;
-		if (hidden) {
-			this.#peers.cutOff(peer);
-			await this.#publisher?.hide(fingerprint);
-			await this.rotate();
-		} else if (!this.#snapshot.invisible) {
-			this.#publisher?.unhide(fingerprint);
-			this.#peers.lookup(fingerprint, 0);
-		}
+		await this.#visibility.setHidden(fingerprint, hidden);
 	}
 
-	/** Invisible: hidden from every contact at once; visible again: shown to those not hidden one by one. */
+	/** Invisible: hidden from every contact at once; visible again: shown to those not hidden. */
 	async setInvisible(invisible: boolean): Promise<void> {
-		if (this.#snapshot.invisible === invisible) {
-			return;
-		}
-
-		this.#snapshot.invisible = invisible;
-		const peers = [...this.#peers.values()].filter(peer => !peer.hidden);
-		if (invisible) {
-			for (const peer of peers) {
-				this.#peers.cutOff(peer);
-			}
-
-			await Promise.all(peers.map(async peer => this.#publisher?.hide(peer.certificate.fingerprint)));
-			await this.rotate();
-		} else {
-			for (const peer of peers) {
-				this.#publisher?.unhide(peer.certificate.fingerprint);
-				this.#peers.lookup(peer.certificate.fingerprint, 0);
-			}
-		}
+		await this.#visibility.setInvisible(invisible);
 	}
 
 	/** Tells a connected contact the user is typing (or stopped); nothing when not connected. */
@@ -332,7 +288,7 @@ export class Engine {
 		this.#onionChanged();
 		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
 		for (const peer of this.#peers.values()) {
-			if (!peer.hidden && !this.#snapshot.invisible) {
+			if (!peer.hidden && !this.#visibility.invisible) {
 				peer.session?.send({kind: 'onion-change', onion: onion.address});
 			}
 		}
@@ -406,11 +362,6 @@ export class Engine {
 		}
 	}
 
-	/** Contacts that may see the user: not hidden, and the user is not invisible. */
-	#visible(): Certificate[] {
-		return this.#snapshot.invisible ? [] : this.#peers.unhidden();
-	}
-
 	async #dialerHandshake(socket: Socket, peer: Peer, onion: string): Promise<Established<Certificate> | undefined> {
 		return this.#run(socket, startDialer({crypto: this.#crypto, random: this.#random, contact: peer.certificate, onion}, this.#clock.now())).handshake;
 	}
@@ -425,7 +376,7 @@ export class Engine {
 		const runner = this.#run(socket, startListener({
 			crypto: this.#crypto,
 			random: this.#random,
-			senders: this.#visible(),
+			senders: this.#visibility.visible(),
 			localOnions,
 			replayCache: this.#replayCache,
 		}, this.#clock.now()));
@@ -465,7 +416,7 @@ export class Engine {
 
 	#onEstablished(runner: StreamRunner, established: Established<Certificate>): boolean {
 		const peer = this.#peers.get(established.peer.fingerprint);
-		if (!peer || peer.hidden || this.#snapshot.invisible || this.#stopping) {
+		if (!peer || peer.hidden || this.#visibility.invisible || this.#stopping) {
 			return false;
 		}
 

@@ -1,0 +1,118 @@
+// Who may see the user (DESIGN.md, "Presence" and "Identity and contacts"). Appearing offline to
+// a contact (hide) cuts its session, stops dialing and reading its slots, overwrites its slots
+// with decoys of the same size and stops publishing for it, then rotates the onion so the
+// address it knew dies; its handshakes are refused like a stranger's (the listener only knows
+// visible contacts). Invisible is that for everyone. Removing a contact is a hide that also
+// forgets it. The publisher knows every contact, so a contact shown again is published for.
+import type {Certificate} from '../keys/index.js';
+import type {PeerTable} from './engine-peers.js';
+import type {Publisher} from './publisher.js';
+
+export type VisibilityOptions = {
+	peers: PeerTable;
+	publisher: () => Publisher | undefined;
+	/** A new onion address now (a no-op before start and while tor is away). */
+	rotate: () => Promise<void>;
+	/** Invisible from the start: nobody is published for or dialed, not even for a moment. */
+	invisible?: boolean;
+};
+
+export class Visibility {
+	readonly #options: VisibilityOptions;
+	#invisible: boolean;
+
+	constructor(options: VisibilityOptions) {
+		this.#options = options;
+		this.#invisible = options.invisible ?? false;
+	}
+
+	get invisible(): boolean {
+		return this.#invisible;
+	}
+
+	/** Contacts that may see the user: not hidden, and the user is not invisible. */
+	visible(): Certificate[] {
+		return this.#invisible ? [] : this.#options.peers.unhidden();
+	}
+
+	/** Every contact, for a new publisher; call prepare() on it before it starts. */
+	everyone(): Certificate[] {
+		return this.#options.peers.values().map(peer => peer.certificate);
+	}
+
+	/** A new publisher stays silent for those who may not see the user. */
+	prepare(publisher: Publisher): void {
+		for (const peer of this.#options.peers.values()) {
+			if (peer.hidden || this.#invisible) {
+				void publisher.hide(peer.certificate.fingerprint);
+			}
+		}
+	}
+
+	/** A contact added while running: published for and looked up at once (unless hidden). */
+	add(certificate: Certificate, hidden: boolean): void {
+		if (!this.#options.peers.add(certificate, hidden)) {
+			return;
+		}
+
+		const publisher = this.#options.publisher();
+		publisher?.addContact(certificate);
+		if (hidden || this.#invisible) {
+			void publisher?.hide(certificate.fingerprint);
+		} else {
+			this.#options.peers.lookup(certificate.fingerprint, 0);
+		}
+	}
+
+	/** Forgets a contact: bye, decoys over its slots, and a new onion address it is not told. */
+	async remove(fingerprint: string): Promise<void> {
+		if (!this.#options.peers.get(fingerprint)) {
+			return;
+		}
+
+		this.#options.peers.delete(fingerprint);
+		await this.#options.publisher()?.removeContact(fingerprint);
+		await this.#options.rotate();
+	}
+
+	async setHidden(fingerprint: string, hidden: boolean): Promise<void> {
+		const peer = this.#options.peers.get(fingerprint);
+		if (!peer || peer.hidden === hidden) {
+			return;
+		}
+
+		peer.hidden = hidden;
+		if (hidden) {
+			this.#options.peers.cutOff(peer);
+			await this.#options.publisher()?.hide(fingerprint);
+			await this.#options.rotate();
+		} else if (!this.#invisible) {
+			this.#options.publisher()?.unhide(fingerprint);
+			this.#options.peers.lookup(fingerprint, 0);
+		}
+	}
+
+	/** Invisible: hidden from every contact at once; visible again: shown to those not hidden. */
+	async setInvisible(invisible: boolean): Promise<void> {
+		if (this.#invisible === invisible) {
+			return;
+		}
+
+		this.#invisible = invisible;
+		const peers = this.#options.peers.values().filter(peer => !peer.hidden);
+		const publisher = this.#options.publisher();
+		if (invisible) {
+			for (const peer of peers) {
+				this.#options.peers.cutOff(peer);
+			}
+
+			await Promise.all(peers.map(async peer => publisher?.hide(peer.certificate.fingerprint)));
+			await this.#options.rotate();
+		} else {
+			for (const peer of peers) {
+				publisher?.unhide(peer.certificate.fingerprint);
+				this.#options.peers.lookup(peer.certificate.fingerprint, 0);
+			}
+		}
+	}
+}
