@@ -22,8 +22,8 @@ export type PeerTableOptions = {
 	reader: () => RegistryReader | undefined;
 	socks: () => SocksEndpoint;
 	signal: AbortSignal;
-	/** Runs the dialer's handshake on a new stream to `onion`. */
-	handshake: (socket: Socket, peer: Peer, onion: string) => Promise<Established<Certificate> | undefined>;
+	/** Runs the dialer's handshake on a new stream to `onion`; an abort closes the stream. */
+	handshake: (socket: Socket, peer: Peer, onion: string, signal: AbortSignal) => Promise<Established<Certificate> | undefined>;
 };
 
 export class PeerTable {
@@ -65,6 +65,7 @@ export class PeerTable {
 			isolation: {username: Buffer.from(this.#options.random(16)).toString('hex'), password: 'umbra'},
 			session: undefined,
 			dialing: false,
+			dialAbort: undefined,
 			backoffMs: this.#options.backoffMs.first,
 			lookupTimer: undefined,
 			movedTo: undefined,
@@ -84,6 +85,8 @@ export class PeerTable {
 	/** No session, no dialing, no lookups for this contact until looked up again. */
 	cutOff(peer: Peer): void {
 		this.#options.scheduler.clearTimeout(peer.lookupTimer);
+		// A dial still under way would otherwise reach them after the cut (and tell them we are online).
+		peer.dialAbort?.abort(new Error('the contact was cut off'));
 		peer.movedTo = undefined;
 		peer.session?.bye();
 	}
@@ -132,6 +135,9 @@ export class PeerTable {
 		}
 
 		peer.dialing = true;
+		const abort = new AbortController();
+		peer.dialAbort = abort;
+		const signal = AbortSignal.any([this.#options.signal, abort.signal]);
 		let established: Established<Certificate> | undefined;
 		try {
 			// Told by an onion-change frame: dial there first, once; then the registry.
@@ -148,15 +154,22 @@ export class PeerTable {
 					proxy: this.#options.socks(),
 					destination: {host: onion, port: address.port},
 					isolation: peer.isolation,
-					signal: this.#options.signal,
+					signal,
 					overallTimeoutMs: 60_000,
 				});
-				established = await this.#options.handshake(socket, peer, onion);
+				if (signal.aborted || this.#peers.get(fingerprint) !== peer || peer.hidden || peer.session || !this.#options.mayDial()) {
+					socket.destroy();
+				} else {
+					established = await this.#options.handshake(socket, peer, onion, signal);
+				}
 			}
 		} catch (error) {
 			this.#options.log(`dialing a contact failed: ${(error as Error).message.replaceAll(/[a-z2-7]{56}\.onion/g, '<onion>')}`);
 		} finally {
 			peer.dialing = false;
+			if (peer.dialAbort === abort) {
+				peer.dialAbort = undefined;
+			}
 		}
 
 		if (!established && !peer.session && this.#peers.get(fingerprint) === peer) {

@@ -60,6 +60,8 @@ export type Peer = {
 	isolation: {username: string; password: string};
 	session: StreamRunner | undefined;
 	dialing: boolean;
+	/** Aborts the dial (and its handshake) in flight when the contact is cut off. */
+	dialAbort: AbortController | undefined;
 	backoffMs: number;
 	lookupTimer: unknown;
 	/** Where an onion-change frame said the contact moved; dialed before a registry lookup. */

@@ -4,23 +4,21 @@
 // caller's, started before start() and closed after stop(). Logs never hold an onion address,
 // a fingerprint or message text.
 import {randomBytes} from 'node:crypto';
-import type {Socket} from 'node:net';
 import {readCertificates, type Certificate} from '../keys/index.js';
 import type {SocksEndpoint} from '../net/socks.js';
 import type {TorControl} from '../net/tor-control.js';
-import {handleSessionEvent} from './engine-session-events.js';
 import {PeerTable} from './engine-peers.js';
+import {SessionHub} from './engine-streams.js';
 import {TorLink} from './engine-tor.js';
 import {Visibility} from './engine-visibility.js';
-import type {EngineOptions, EngineSnapshot, Peer} from './engine-types.js';
+import type {EngineOptions, EngineSnapshot} from './engine-types.js';
 import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
 import type {HostedOnion} from './onion-host.js';
 import {OnionRotation} from './rotation.js';
 import {Publisher, systemClock, systemScheduler, type Clock, type Scheduler} from './publisher.js';
 import {RegistryReader} from './registry-reader.js';
 import {storedWatermark} from './registry-watermarks.js';
-import {checkFrameBody, keepSession, keysHandshakeCrypto, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random} from './session/index.js';
-import {StreamRunner} from './session-runner.js';
+import {checkFrameBody, keysHandshakeCrypto, type HandshakeCrypto, type PresenceState, type Random} from './session/index.js';
 import type {Message} from './store-messages.js';
 
 export type {EngineOptions, EngineSnapshot, Peer} from './engine-types.js';
@@ -36,9 +34,7 @@ export class Engine {
 	readonly #listeners = new Set<EngineListener>();
 	readonly #peers: PeerTable;
 	readonly #visibility: Visibility;
-	readonly #streams = new Set<StreamRunner>();
-	readonly #preAuth = new PreAuthLimit();
-	readonly #replayCache = new ReplayCache();
+	readonly #sessions: SessionHub;
 	readonly #abort = new AbortController();
 	#crypto: HandshakeCrypto<Certificate>;
 	/** Tor's SOCKS port; moves when a tor of umbra's own is started again. */
@@ -69,13 +65,33 @@ export class Engine {
 			reader: () => this.#reader,
 			socks: () => this.#socks,
 			signal: this.#abort.signal,
-			handshake: async (socket, peer, onion) => this.#dialerHandshake(socket, peer, onion),
+			handshake: async (socket, peer, onion, signal) => this.#sessions.dial(socket, peer, onion, signal),
 		});
 		this.#visibility = new Visibility({
 			peers: this.#peers,
 			publisher: () => this.#publisher,
 			rotate: async () => this.rotate(),
 			...(options.invisible === undefined ? {} : {invisible: options.invisible}),
+		});
+		this.#sessions = new SessionHub({
+			ownFingerprint: options.identity.fingerprint,
+			crypto: this.#crypto,
+			random: this.#random,
+			clock: this.#clock,
+			scheduler: this.#scheduler,
+			...(options.tickMs === undefined ? {} : {tickMs: options.tickMs}),
+			...(options.probeTimeoutMs === undefined ? {} : {probeTimeoutMs: options.probeTimeoutMs}),
+			store: options.store,
+			log: this.#log,
+			emit: event => {
+				this.#emit(event);
+			},
+			peers: this.#peers,
+			visibility: this.#visibility,
+			presence: () => this.#presence,
+			localOnions: () => this.#onions.localAddresses(),
+			onionPort: () => this.#onions.current?.port ?? 80,
+			stopping: () => this.#stopping,
 		});
 		this.#tor = new TorLink({
 			...options.torControl,
@@ -100,7 +116,7 @@ export class Engine {
 			random: this.#random,
 			log: this.#log,
 			onConnection: socket => {
-				this.#incoming(socket);
+				this.#sessions.incoming(socket);
 			},
 			onRotated: onion => {
 				this.#rotated(onion);
@@ -201,7 +217,7 @@ export class Engine {
 		const message = this.#options.store.appendOutgoing({id, contact, body: text, createdAt});
 		this.#emit({type: 'message.state', id, contact, state: 'queued'});
 		if (peer.session && !peer.resendPending) {
-			this.#sendStored(peer.session, message);
+			this.#sessions.sendStored(peer.session, message);
 		}
 
 		return message;
@@ -230,7 +246,7 @@ export class Engine {
 		this.#abort.abort(new Error('the engine is stopping'));
 		this.#publisher?.stop();
 		this.#peers.stopLookups();
-		const streams = [...this.#streams];
+		const streams = this.#sessions.streams();
 		for (const stream of streams) {
 			stream.bye();
 		}
@@ -313,7 +329,7 @@ export class Engine {
 		this.#emit({type: 'error', scope: 'tor', message: `lost the connection to tor${error ? ` (${error.message})` : ''}; reconnecting`});
 		this.#emit({type: 'onion.changed'});
 		this.#setLifecycle('connecting-tor');
-		for (const stream of this.#streams) {
+		for (const stream of this.#sessions.streams()) {
 			stream.bye();
 		}
 	}
@@ -359,133 +375,6 @@ export class Engine {
 
 		for (const certificate of certificates) {
 			this.#peers.add(certificate, hidden.get(certificate.fingerprint) ?? false);
-		}
-	}
-
-	async #dialerHandshake(socket: Socket, peer: Peer, onion: string): Promise<Established<Certificate> | undefined> {
-		return this.#run(socket, startDialer({crypto: this.#crypto, random: this.#random, contact: peer.certificate, onion}, this.#clock.now())).handshake;
-	}
-
-	#incoming(socket: Socket): void {
-		const localOnions = this.#onions.localAddresses();
-		if (this.#stopping || localOnions.length === 0 || !this.#preAuth.tryAdmit()) {
-			socket.destroy();
-			return;
-		}
-
-		const runner = this.#run(socket, startListener({
-			crypto: this.#crypto,
-			random: this.#random,
-			senders: this.#visibility.visible(),
-			localOnions,
-			replayCache: this.#replayCache,
-		}, this.#clock.now()));
-		void runner.handshake.then(() => {
-			this.#preAuth.release();
-		});
-	}
-
-	#run(socket: Socket, start: HandshakeStep<Certificate>): StreamRunner {
-		const runner = new StreamRunner({
-			socket,
-			start,
-			clock: this.#clock,
-			scheduler: this.#scheduler,
-			...(this.#options.tickMs === undefined ? {} : {tickMs: this.#options.tickMs}),
-			hooks: {
-				onEstablished: (stream, established) => this.#onEstablished(stream, established),
-				onSessionEvent: (stream, event) => {
-					handleSessionEvent({
-						store: this.#options.store,
-						emit: event => {
-							this.#emit(event);
-						},
-						log: this.#log,
-						peer: contact => this.#peers.get(contact),
-						onionPort: () => this.#onions.current?.port ?? 80,
-					}, stream, event);
-				},
-				onEnd: (stream, reason) => {
-					this.#onEnd(stream, reason);
-				},
-			},
-		});
-		this.#streams.add(runner);
-		return runner;
-	}
-
-	#onEstablished(runner: StreamRunner, established: Established<Certificate>): boolean {
-		const peer = this.#peers.get(established.peer.fingerprint);
-		if (!peer || peer.hidden || this.#visibility.invisible || this.#stopping) {
-			return false;
-		}
-
-		const own = this.#options.identity.fingerprint;
-		const dialer = (session: Established<Certificate>) => (session.role === 'dialer' ? own : session.peer.fingerprint);
-		const previous = peer.session?.established;
-		if (peer.session && previous) {
-			const keep = keepSession({dialer: dialer(previous), establishedAt: previous.at}, {dialer: dialer(established), establishedAt: established.at});
-			if (keep === 'a') {
-				// The contact dialed although a session exists: it has lost its end of ours (its
-				// tor restarted, say), which may not have reached us yet. Ask ours; a silent one is
-				// closed, and the redial that follows wins.
-				const old = peer.session;
-				void old.probe(this.#options.probeTimeoutMs ?? 5000).then(alive => {
-					if (!alive && peer.session === old) {
-						old.abort('the contact stopped answering on this session');
-					}
-				});
-				return false;
-			}
-
-			const old = peer.session;
-			peer.session = runner;
-			old.bye();
-		} else {
-			peer.session = runner;
-			this.#peers.connected(peer);
-			this.#emit({type: 'contact.online', contact: established.peer.fingerprint});
-		}
-
-		// Queued after the leftover is fed, so the peer's first frames are handled first. Until
-		// it runs, send() only stores: the resend below takes new messages along, in order.
-		peer.resendPending = true;
-		queueMicrotask(() => {
-			if (peer.session !== runner) {
-				return;
-			}
-
-			peer.resendPending = false;
-			runner.send({kind: 'presence', ...this.#presence});
-			for (const message of this.#options.store.unackedOutgoing({contact: established.peer.fingerprint})) {
-				this.#sendStored(runner, message);
-			}
-		});
-		return true;
-	}
-
-	#sendStored(runner: StreamRunner, message: Message): void {
-		if (!runner.send({kind: 'message', id: message.id, sentAt: message.createdAt, text: message.body})) {
-			return;
-		}
-
-		if (this.#options.store.setState(message.id, 'sent')) {
-			this.#emit({type: 'message.state', id: message.id, contact: message.contact, state: 'sent'});
-		}
-	}
-
-	#onEnd(runner: StreamRunner, reason: string): void {
-		this.#streams.delete(runner);
-		const contact = runner.established?.peer.fingerprint;
-		const peer = contact === undefined ? undefined : this.#peers.get(contact);
-		if (!peer || peer.session !== runner || contact === undefined) {
-			return;
-		}
-
-		peer.session = undefined;
-		this.#emit({type: 'contact.offline', contact, reason});
-		if (!this.#stopping) {
-			this.#peers.lookup(contact);
 		}
 	}
 }
