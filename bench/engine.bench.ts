@@ -82,9 +82,9 @@ async function until<T>(label: string, probe: () => T | undefined, timeoutMs = 1
 	}
 }
 
-type RunResult = {start: Pair; rttP50: Pair; rttP95: Pair; throughput: Pair; frameBytes: number; dialer: string};
+type RunResult = {start: Pair; fromDialer: {p50: Pair; p95: Pair}; fromListener: {p50: Pair; p95: Pair}; throughput: Pair; frameBytes: number; dialer: string};
 
-async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPort: number; directory: string; index: number; rttSamples: number; burst: number; log: (line: string) => void}): Promise<RunResult> {
+async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPort: number; directory: string; index: number; rttSamples: number; burst: number; log: (line: string) => void; debug?: {since: number}}): Promise<RunResult> {
 	const {a, b, log} = options;
 	const cleanups: Array<() => Promise<unknown> | unknown> = [];
 	try {
@@ -116,6 +116,7 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 				registry,
 				// Spreads the first publications over 0.5 s instead of 15 s, as the e2e test does.
 				publishWindowMs: 500,
+				...(options.debug ? {log: (line: string) => log(`${self.identity.fingerprint.slice(0, 4)} +${(performance.now() - options.debug!.since).toFixed(0)} ${line}`)} : {}),
 			});
 			cleanups.unshift(async () => engine.stop());
 			return {engine, events: recorder(engine)};
@@ -128,6 +129,10 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 		const tapped = (tap: SocksTap) => tap.streams.length;
 		const marks = {a: tapped(a.tap), b: tapped(b.tap)};
 		const started = performance.now();
+		if (options.debug) {
+			options.debug.since = started;
+		}
+
 		await engineB.engine.start();
 		const [aSeesB, bSeesA] = await Promise.all([
 			engineA.events.waitFor('A to see B online', event => event.type === 'contact.online' && event.contact === b.certificate.fingerprint),
@@ -137,7 +142,10 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 		// Where the later engine's start went, from its own events: the profile of this row.
 		const phases = engineB.events.timeline().filter(({event}) => event.type === 'lifecycle' || event.type === 'registry.published' || event.type === 'contact.online');
 		const phaseText = phases.map(({at, event}) => `${event.type === 'lifecycle' ? event.state : event.type} +${(at - started).toFixed(0)}`).join(', ');
-		log(`B start → both online ${onlineMs.toFixed(0)} ms (floor ${floor.totalMs.toFixed(0)} ms; A saw B at +${(aSeesB - started).toFixed(0)}; B: ${phaseText})`);
+		// And every dial either made, from the SOCKS taps: retries show as several streams.
+		const dials = [...a.tap.streams.slice(marks.a).map(stream => ({stream, by: 'A'})), ...b.tap.streams.slice(marks.b).map(stream => ({stream, by: 'B'}))]
+			.map(({stream, by}) => `${by} dial +${(stream.openedAt - started).toFixed(0)}, CONNECT sent +${((stream.requestAt ?? Number.NaN) - started).toFixed(0)}, first handshake byte out +${((stream.firstOutAt ?? Number.NaN) - started).toFixed(0)}`);
+		log(`B start → both online ${onlineMs.toFixed(0)} ms (floor ${floor.totalMs.toFixed(0)} ms; A saw B at +${(aSeesB - started).toFixed(0)}; B: ${phaseText}; ${dials.join('; ')})`);
 
 		// The session's stream: the one stream to a port-80 onion still open (a simultaneous dial loses one).
 		const sessionStreams = () => [
@@ -153,50 +161,63 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 		cleanups.unshift(() => echo.destroy());
 		echo.setNoDelay(true);
 
-		const sendAndAck = async (text: string) => {
+		// The dialer's messages cross the circuit in the same direction as the echo (client side →
+		// service side → back); the listener's go the other way round. Both are measured: on this
+		// network the two directions differ (see the README's Performance section).
+		const dialerSide = dialer === a ? {engine: engineA, peer: b} : {engine: engineB, peer: a};
+		const listenerSide = dialer === a ? {engine: engineB, peer: a} : {engine: engineA, peer: b};
+		const sendAndAck = async (side: typeof dialerSide, text: string) => {
 			const begin = performance.now();
-			const message = await engineA.engine.send(b.certificate.fingerprint, text);
-			return (await engineA.events.waitFor('a delivery', delivered(message.id))) - begin;
+			const message = await side.engine.engine.send(side.peer.certificate.fingerprint, text);
+			return (await side.engine.events.waitFor('a delivery', delivered(message.id))) - begin;
 		};
 
-		// Warm-up, and the size of one message frame from A's side of the stream.
-		const fromA = () => (dialer === a ? stream.bytesOut : stream.bytesIn);
-		const before = fromA();
+		// Warm-up, and the size of one message frame on the wire.
+		const before = stream.bytesOut;
 		const text = (index: number) => `bench message ${index} `.padEnd(64, '.');
 		for (let index = 0; index < 10; index++) {
-			await sendAndAck(text(index));
+			await sendAndAck(dialerSide, text(index));
 		}
 
-		const frameBytes = Math.max(1, Math.round((fromA() - before) / 10));
+		const frameBytes = Math.max(1, Math.round((stream.bytesOut - before) / 10));
 		const payload = new Uint8Array(frameBytes).fill(0x2e);
 		await echoRtt(echo, payload);
 
-		const engineRtts: number[] = [];
-		const echoRtts: number[] = [];
-		for (let index = 0; index < options.rttSamples; index++) {
-			// Alternating which goes first, so neither always meets a circuit just woken by the other.
-			if (index % 2 === 0) {
-				engineRtts.push(await sendAndAck(text(index)));
-				echoRtts.push(await echoRtt(echo, payload));
-			} else {
-				echoRtts.push(await echoRtt(echo, payload));
-				engineRtts.push(await sendAndAck(text(index)));
+		const interleaved = async (side: typeof dialerSide) => {
+			const engineRtts: number[] = [];
+			const echoRtts: number[] = [];
+			for (let index = 0; index < options.rttSamples; index++) {
+				// Alternating which goes first, so neither always meets a circuit just woken by the other.
+				if (index % 2 === 0) {
+					engineRtts.push(await sendAndAck(side, text(index)));
+					echoRtts.push(await echoRtt(echo, payload));
+				} else {
+					echoRtts.push(await echoRtt(echo, payload));
+					engineRtts.push(await sendAndAck(side, text(index)));
+				}
 			}
-		}
+
+			return {p50: {value: quantile(engineRtts, 0.5), floor: quantile(echoRtts, 0.5)}, p95: {value: quantile(engineRtts, 0.95), floor: quantile(echoRtts, 0.95)}};
+		};
+
+		const fromDialer = await interleaved(dialerSide);
+		const fromListener = await interleaved(listenerSide);
+		const sender = dialerSide.engine;
+		const recipient = dialerSide.peer;
 
 		const burstStart = performance.now();
 		const ids: string[] = [];
 		for (let index = 0; index < options.burst; index++) {
-			ids.push((await engineA.engine.send(b.certificate.fingerprint, text(index))).id);
+			ids.push((await sender.engine.send(recipient.certificate.fingerprint, text(index))).id);
 		}
 
-		await Promise.all(ids.map(async id => engineA.events.waitFor('a burst delivery', delivered(id))));
+		await Promise.all(ids.map(async id => sender.events.waitFor('a burst delivery', delivered(id))));
 		const burstMs = performance.now() - burstStart;
 		const floorBurstMs = await echoBurst(echo, payload, options.burst);
 		return {
 			start: {value: onlineMs, floor: floor.totalMs},
-			rttP50: {value: quantile(engineRtts, 0.5), floor: quantile(echoRtts, 0.5)},
-			rttP95: {value: quantile(engineRtts, 0.95), floor: quantile(echoRtts, 0.95)},
+			fromDialer,
+			fromListener,
 			throughput: {value: options.burst / (burstMs / 1000), floor: options.burst / (floorBurstMs / 1000)},
 			frameBytes,
 			dialer: dialer === a ? 'A' : 'B',
@@ -208,7 +229,8 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 	}
 }
 
-export async function run(options: {runs?: number; rttSamples?: number; burst?: number; log?: (line: string) => void} = {}): Promise<BenchRow[]> {
+/** `debug`: the engines' debug lines, timed from the later engine's start (what to read when the start row misses). */
+export async function run(options: {runs?: number; rttSamples?: number; burst?: number; debug?: boolean; log?: (line: string) => void} = {}): Promise<BenchRow[]> {
 	const {runs = 3, rttSamples = 60, burst = 200} = options;
 	const log = options.log ?? (line => process.stderr.write(`[engine] ${line}\n`));
 	const directory = mkdtempSync(join(tmpdir(), 'umbra-bench-engine-'));
@@ -241,17 +263,20 @@ export async function run(options: {runs?: number; rttSamples?: number; burst?: 
 		const b = await party('bob', clientB!);
 		const results: RunResult[] = [];
 		for (let index = 0; index < runs; index++) {
-			const result = await oneRun({network, a, b, echoPort: echoServer.port, directory, index, rttSamples, burst, log});
-			log(`run ${index + 1}: RTT p50 ${result.rttP50.value.toFixed(1)} vs ${result.rttP50.floor.toFixed(1)} ms, p95 ${result.rttP95.value.toFixed(1)} vs ${result.rttP95.floor.toFixed(1)} ms, ${result.throughput.value.toFixed(0)} vs ${result.throughput.floor.toFixed(0)} msg/s (frame ${result.frameBytes} B, session dialed by ${result.dialer})`);
+			const result = await oneRun({network, a, b, echoPort: echoServer.port, directory, index, rttSamples, burst, log, ...(options.debug ? {debug: {since: performance.now()}} : {})});
+			const rtt = ({p50, p95}: RunResult['fromDialer']) => `p50 ${p50.value.toFixed(1)} vs ${p50.floor.toFixed(1)} ms, p95 ${p95.value.toFixed(1)} vs ${p95.floor.toFixed(1)} ms`;
+			log(`run ${index + 1}: RTT from the dialer ${rtt(result.fromDialer)}; from the listener ${rtt(result.fromListener)}; ${result.throughput.value.toFixed(0)} vs ${result.throughput.floor.toFixed(0)} msg/s (frame ${result.frameBytes} B, session dialed by ${result.dialer})`);
 			results.push(result);
 		}
 
 		const frames = [...new Set(results.map(result => result.frameBytes))].join('/');
 		return [
 			pairedRow({name: 'later engine start() → both see each other online', unit: 'ms', floorName: 'raw ADD_ONION→uploaded + DHT put + get + onion connect', pairs: results.map(result => result.start), target: 1.3}),
-			pairedRow({name: `send → ack RTT p50 (${rttSamples} per run, interleaved)`, unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.rttP50), target: 1.2}),
-			pairedRow({name: `send → ack RTT p95 (${rttSamples} per run, interleaved)`, unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.rttP95), target: 1.2}),
-			pairedRow({name: `messages/s over one session (${burst} sent, until all acked)`, unit: 'msg/s', floorName: `raw echo of ${burst} × ${frames} B, same circuit`, pairs: results.map(result => result.throughput), rate: true}),
+			pairedRow({name: `send → ack RTT p50, the dialer sends (${rttSamples} per run, interleaved)`, unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromDialer.p50), target: 1.2}),
+			pairedRow({name: 'send → ack RTT p95, the dialer sends', unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromDialer.p95), target: 1.2}),
+			pairedRow({name: `send → ack RTT p50, the listener sends (${rttSamples} per run, interleaved)`, unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromListener.p50), target: 1.2}),
+			pairedRow({name: 'send → ack RTT p95, the listener sends', unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromListener.p95), target: 1.2}),
+			pairedRow({name: `messages/s over one session (${burst} sent by the dialer, until all acked)`, unit: 'msg/s', floorName: `raw echo of ${burst} × ${frames} B, same circuit`, pairs: results.map(result => result.throughput), rate: true}),
 		];
 	} finally {
 		process.off('SIGINT', onSignal);
@@ -263,8 +288,8 @@ export async function run(options: {runs?: number; rttSamples?: number; burst?: 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-	// Flags for quick checks: --runs 1 --rtt 20 --burst 50.
-	const {values} = parseArgs({options: {runs: {type: 'string'}, rtt: {type: 'string'}, burst: {type: 'string'}}});
-	const rows = await run({runs: Number(values.runs ?? 3), rttSamples: Number(values.rtt ?? 60), burst: Number(values.burst ?? 200)});
+	// Flags for quick checks: --runs 1 --rtt 20 --burst 50; --debug for the engines' own lines.
+	const {values} = parseArgs({options: {runs: {type: 'string'}, rtt: {type: 'string'}, burst: {type: 'string'}, debug: {type: 'boolean'}}});
+	const rows = await run({runs: Number(values.runs ?? 3), rttSamples: Number(values.rtt ?? 60), burst: Number(values.burst ?? 200), debug: values.debug ?? false});
 	console.log(markdownTable(rows.map(row => ({bench: 'engine', ...row}))));
 }

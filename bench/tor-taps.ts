@@ -21,6 +21,10 @@ export type TappedStream = {
 	username?: string;
 	password?: string;
 	open: boolean;
+	/** performance.now() when the engine connected, when its CONNECT request was complete, and when it sent its first byte after that. */
+	openedAt: number;
+	requestAt?: number;
+	firstOutAt?: number;
 	/** Bytes from the engine to tor, and back, after the SOCKS negotiation. */
 	bytesOut: number;
 	bytesIn: number;
@@ -156,7 +160,7 @@ export async function startSocksTap(target: {host: string; port: number}): Promi
 	const sockets = new Set<Socket>();
 	const streams: TappedStream[] = [];
 	const server = createServer(client => {
-		const stream: TappedStream = {id: streams.length, open: true, bytesOut: 0, bytesIn: 0};
+		const stream: TappedStream = {id: streams.length, open: true, openedAt: performance.now(), bytesOut: 0, bytesIn: 0};
 		streams.push(stream);
 		const upstream = connect(target);
 		pipePair(client, upstream, sockets);
@@ -167,6 +171,7 @@ export async function startSocksTap(target: {host: string; port: number}): Promi
 		client.on('data', (chunk: Buffer) => {
 			upstream.write(chunk);
 			if (head === undefined) {
+				stream.firstOutAt ??= performance.now();
 				stream.bytesOut += chunk.length;
 				return;
 			}
@@ -174,7 +179,7 @@ export async function startSocksTap(target: {host: string; port: number}): Promi
 			head = Buffer.concat([head, chunk]);
 			const request = parseSocksRequest(head);
 			if (request) {
-				Object.assign(stream, {host: request.host, port: request.port, username: request.username, password: request.password});
+				Object.assign(stream, {host: request.host, port: request.port, username: request.username, password: request.password, requestAt: performance.now()});
 				stream.bytesOut += head.length - request.consumed;
 				head = undefined;
 			}
