@@ -28,7 +28,7 @@ import {startTorNetwork, type ClientDescription, type TorNetwork} from '../sourc
 import {fixtureCertificate, fixtureIdentity} from '../test/helpers/key-fixtures.js';
 import {echoBurst, echoRtt, measureStartFloor} from './onion-floor.js';
 import {markdownTable, pairedRow, quantile, type BenchRow, type Pair} from './stats.js';
-import {echoVirtualPort, startControlProxy, startEchoServer, startSocksTap, type SocksTap, type TappedStream} from './tor-taps.js';
+import {echoVirtualPort, reverseVirtualPort, startControlProxy, startEchoServer, startHoldServer, startSocksTap, type SocksTap, type TappedStream} from './tor-taps.js';
 
 const phaseTimeoutMs = 90_000;
 
@@ -84,7 +84,7 @@ async function until<T>(label: string, probe: () => T | undefined, timeoutMs = 1
 
 type RunResult = {start: Pair; fromDialer: {p50: Pair; p95: Pair}; fromListener: {p50: Pair; p95: Pair}; throughput: Pair; frameBytes: number; dialer: string};
 
-async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPort: number; directory: string; index: number; rttSamples: number; burst: number; log: (line: string) => void; debug?: {since: number}}): Promise<RunResult> {
+async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPort: number; hold: Awaited<ReturnType<typeof startHoldServer>>; directory: string; index: number; rttSamples: number; burst: number; log: (line: string) => void; debug?: {since: number}}): Promise<RunResult> {
 	const {a, b, log} = options;
 	const cleanups: Array<() => Promise<unknown> | unknown> = [];
 	try {
@@ -160,10 +160,17 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 		const echo = await dialSocks({proxy: {host: '127.0.0.1', port: dialer.tap.port}, destination: {host: stream.host!, port: echoVirtualPort}, isolation: {username: stream.username!, password: stream.password!}, timeoutMs: 60_000});
 		cleanups.unshift(() => echo.destroy());
 		echo.setNoDelay(true);
+		// The raw floor for round trips the service side starts: it writes, the client side echoes.
+		const reverseClient = await dialSocks({proxy: {host: '127.0.0.1', port: dialer.tap.port}, destination: {host: stream.host!, port: reverseVirtualPort}, isolation: {username: stream.username!, password: stream.password!}, timeoutMs: 60_000});
+		cleanups.unshift(() => reverseClient.destroy());
+		reverseClient.setNoDelay(true);
+		reverseClient.pipe(reverseClient);
+		const reverse = await options.hold.next();
+		cleanups.unshift(() => reverse.destroy());
 
-		// The dialer's messages cross the circuit in the same direction as the echo (client side →
-		// service side → back); the listener's go the other way round. Both are measured: on this
-		// network the two directions differ (see the README's Performance section).
+		// The dialer's messages cross the circuit as the echo does (client side → service side →
+		// back); the listener's go the other way round, like the reverse probe. Both are measured:
+		// on this network the two directions differ (see the README's Performance section).
 		const dialerSide = dialer === a ? {engine: engineA, peer: b} : {engine: engineB, peer: a};
 		const listenerSide = dialer === a ? {engine: engineB, peer: a} : {engine: engineA, peer: b};
 		const sendAndAck = async (side: typeof dialerSide, text: string) => {
@@ -183,16 +190,17 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 		const payload = new Uint8Array(frameBytes).fill(0x2e);
 		await echoRtt(echo, payload);
 
-		const interleaved = async (side: typeof dialerSide) => {
+		await echoRtt(reverse, payload);
+		const interleaved = async (side: typeof dialerSide, probe: typeof echo) => {
 			const engineRtts: number[] = [];
 			const echoRtts: number[] = [];
 			for (let index = 0; index < options.rttSamples; index++) {
 				// Alternating which goes first, so neither always meets a circuit just woken by the other.
 				if (index % 2 === 0) {
 					engineRtts.push(await sendAndAck(side, text(index)));
-					echoRtts.push(await echoRtt(echo, payload));
+					echoRtts.push(await echoRtt(probe, payload));
 				} else {
-					echoRtts.push(await echoRtt(echo, payload));
+					echoRtts.push(await echoRtt(probe, payload));
 					engineRtts.push(await sendAndAck(side, text(index)));
 				}
 			}
@@ -200,8 +208,8 @@ async function oneRun(options: {network: TorNetwork; a: Party; b: Party; echoPor
 			return {p50: {value: quantile(engineRtts, 0.5), floor: quantile(echoRtts, 0.5)}, p95: {value: quantile(engineRtts, 0.95), floor: quantile(echoRtts, 0.95)}};
 		};
 
-		const fromDialer = await interleaved(dialerSide);
-		const fromListener = await interleaved(listenerSide);
+		const fromDialer = await interleaved(dialerSide, echo);
+		const fromListener = await interleaved(listenerSide, reverse);
 		const sender = dialerSide.engine;
 		const recipient = dialerSide.peer;
 
@@ -250,9 +258,11 @@ export async function run(options: {runs?: number; rttSamples?: number; burst?: 
 		log(`private Tor network ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 		const echoServer = await startEchoServer();
 		cleanups.unshift(async () => echoServer.stop());
+		const hold = await startHoldServer();
+		cleanups.unshift(async () => hold.stop());
 		const [clientA, clientB] = network.description.clients;
 		const party = async (name: 'alice' | 'bob', client: ClientDescription): Promise<Party> => {
-			const proxy = await startControlProxy({host: '127.0.0.1', port: client.controlPort}, echoServer.port);
+			const proxy = await startControlProxy({host: '127.0.0.1', port: client.controlPort}, {echo: echoServer.port, hold: hold.port});
 			cleanups.unshift(async () => proxy.stop());
 			const tap = await startSocksTap({host: '127.0.0.1', port: client.socksPort});
 			cleanups.unshift(async () => tap.stop());
@@ -263,7 +273,7 @@ export async function run(options: {runs?: number; rttSamples?: number; burst?: 
 		const b = await party('bob', clientB!);
 		const results: RunResult[] = [];
 		for (let index = 0; index < runs; index++) {
-			const result = await oneRun({network, a, b, echoPort: echoServer.port, directory, index, rttSamples, burst, log, ...(options.debug ? {debug: {since: performance.now()}} : {})});
+			const result = await oneRun({network, a, b, echoPort: echoServer.port, hold, directory, index, rttSamples, burst, log, ...(options.debug ? {debug: {since: performance.now()}} : {})});
 			const rtt = ({p50, p95}: RunResult['fromDialer']) => `p50 ${p50.value.toFixed(1)} vs ${p50.floor.toFixed(1)} ms, p95 ${p95.value.toFixed(1)} vs ${p95.floor.toFixed(1)} ms`;
 			log(`run ${index + 1}: RTT from the dialer ${rtt(result.fromDialer)}; from the listener ${rtt(result.fromListener)}; ${result.throughput.value.toFixed(0)} vs ${result.throughput.floor.toFixed(0)} msg/s (frame ${result.frameBytes} B, session dialed by ${result.dialer})`);
 			results.push(result);
@@ -274,8 +284,8 @@ export async function run(options: {runs?: number; rttSamples?: number; burst?: 
 			pairedRow({name: 'later engine start() → both see each other online', unit: 'ms', floorName: 'raw ADD_ONION→uploaded + DHT put + get + onion connect', pairs: results.map(result => result.start), target: 1.3}),
 			pairedRow({name: `send → ack RTT p50, the dialer sends (${rttSamples} per run, interleaved)`, unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromDialer.p50), target: 1.2}),
 			pairedRow({name: 'send → ack RTT p95, the dialer sends', unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromDialer.p95), target: 1.2}),
-			pairedRow({name: `send → ack RTT p50, the listener sends (${rttSamples} per run, interleaved)`, unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromListener.p50), target: 1.2}),
-			pairedRow({name: 'send → ack RTT p95, the listener sends', unit: 'ms', floorName: `raw echo, same circuit, ${frames} B`, pairs: results.map(result => result.fromListener.p95), target: 1.2}),
+			pairedRow({name: `send → ack RTT p50, the listener sends (${rttSamples} per run, interleaved)`, unit: 'ms', floorName: `raw echo started by the service side, same circuit, ${frames} B`, pairs: results.map(result => result.fromListener.p50), target: 1.2}),
+			pairedRow({name: 'send → ack RTT p95, the listener sends', unit: 'ms', floorName: `raw echo started by the service side, same circuit, ${frames} B`, pairs: results.map(result => result.fromListener.p95), target: 1.2}),
 			pairedRow({name: `messages/s over one session (${burst} sent by the dialer, until all acked)`, unit: 'msg/s', floorName: `raw echo of ${burst} × ${frames} B, same circuit`, pairs: results.map(result => result.throughput), rate: true}),
 		];
 	} finally {

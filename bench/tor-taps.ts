@@ -13,6 +13,8 @@
 import {createServer, connect, type AddressInfo, type Server, type Socket} from 'node:net';
 
 export const echoVirtualPort = 7;
+/** A second mapping whose server only holds the stream, for round trips the service side starts. */
+export const reverseVirtualPort = 8;
 
 export type TappedStream = {
 	readonly id: number;
@@ -66,6 +68,31 @@ function pipePair(client: Socket, upstream: Socket, sockets: Set<Socket>): void 
 	upstream.on('close', () => client.destroy());
 }
 
+/**
+ * A loopback TCP server that keeps each stream for the caller instead of echoing: the service
+ * side of a raw round trip that starts at the service (the client side echoes).
+ */
+export async function startHoldServer(): Promise<{port: number; next: () => Promise<Socket>; stop: () => Promise<void>}> {
+	const sockets = new Set<Socket>();
+	const waiting: Array<(socket: Socket) => void> = [];
+	const held: Socket[] = [];
+	const server = createServer(socket => {
+		sockets.add(socket);
+		socket.setNoDelay(true);
+		socket.on('close', () => sockets.delete(socket));
+		socket.on('error', () => socket.destroy());
+		const waiter = waiting.shift();
+		if (waiter) {
+			waiter(socket);
+		} else {
+			held.push(socket);
+		}
+	});
+	const port = await listen(server);
+	const next = async () => held.shift() ?? new Promise<Socket>(resolve => waiting.push(resolve));
+	return {port, next, stop: async () => close(server, sockets)};
+}
+
 /** A loopback TCP echo server: what the raw floor streams talk to. */
 export async function startEchoServer(): Promise<{port: number; stop: () => Promise<void>}> {
 	const sockets = new Set<Socket>();
@@ -80,8 +107,8 @@ export async function startEchoServer(): Promise<{port: number; stop: () => Prom
 	return {port, stop: async () => close(server, sockets)};
 }
 
-/** Proxies a tor control port, appending `Port=<echoVirtualPort>,127.0.0.1:<echoPort>` to ADD_ONION. */
-export async function startControlProxy(target: {host: string; port: number}, echoPort: number): Promise<{port: number; stop: () => Promise<void>}> {
+/** Proxies a tor control port, appending the echo and hold mappings to ADD_ONION. */
+export async function startControlProxy(target: {host: string; port: number}, ports: {echo: number; hold: number}): Promise<{port: number; stop: () => Promise<void>}> {
 	const sockets = new Set<Socket>();
 	const server = createServer(client => {
 		const upstream = connect(target);
@@ -96,7 +123,7 @@ export async function startControlProxy(target: {host: string; port: number}, ec
 				let line = pending.slice(0, end + 1);
 				pending = pending.slice(end + 1);
 				if (line.startsWith('ADD_ONION ')) {
-					line = line.replace(/\r?\n$/, ` Port=${echoVirtualPort},127.0.0.1:${echoPort}\r\n`);
+					line = line.replace(/\r?\n$/, ` Port=${echoVirtualPort},127.0.0.1:${ports.echo} Port=${reverseVirtualPort},127.0.0.1:${ports.hold}\r\n`);
 				}
 
 				upstream.write(line, 'latin1');
