@@ -6,12 +6,14 @@
 //   Its tor control port is a closed loopback port, so it stops right after; "to ready" would add
 //   the Tor and DHT work the engine benchmark measures.
 //
-// Both builds are copied (or built) into node_modules/.cache/umbra-bench first, so a rebuild of
-// dist/ by someone else during the run cannot change what is measured. Runs rotate the order.
+// Both builds are made into node_modules/.cache/umbra-bench first (reused while the source is
+// byte for byte the same), so a rebuild of dist/ by someone else during the run cannot change
+// what is measured. Runs rotate the order.
 //
 //   node --import tsx bench/cli.bench.ts
 import {execFileSync, spawn} from 'node:child_process';
-import {chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import process from 'node:process';
@@ -21,15 +23,21 @@ import {markdownTable, pairedRow, type BenchRow, type Pair} from './stats.js';
 
 const root = join(import.meta.dirname, '..');
 
-function newestMtime(directory: string): number {
-	let newest = 0;
-	for (const entry of readdirSync(directory, {withFileTypes: true, recursive: true})) {
-		if (entry.isFile()) {
-			newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-		}
+/** A digest of everything the build reads, so a cached build is reused only for the same source. */
+function sourceDigest(): string {
+	const hash = createHash('sha256');
+	const files = [
+		join(root, 'package.json'),
+		join(root, 'tsconfig.json'),
+		join(root, 'tsconfig.build.json'),
+		join(root, 'scripts', 'bundle.ts'),
+		...readdirSync(join(root, 'source'), {withFileTypes: true, recursive: true}).filter(entry => entry.isFile()).map(entry => join(entry.parentPath, entry.name)),
+	].sort();
+	for (const file of files) {
+		hash.update(file).update('\0').update(readFileSync(file)).update('\0');
 	}
 
-	return newest;
+	return hash.digest('hex');
 }
 
 let builds: {unbundled: string; bundled: string} | undefined;
@@ -42,35 +50,32 @@ export function prepareBuilds(log: (line: string) => void): {unbundled: string; 
 
 function buildBoth(log: (line: string) => void): {unbundled: string; bundled: string} {
 	const directory = join(root, 'node_modules', '.cache', 'umbra-bench');
-	const sourceTime = newestMtime(join(root, 'source'));
-	const fresh = (cli: string) => existsSync(cli) && statSync(cli).mtimeMs >= sourceTime;
-	const dist = join(root, 'dist');
-	if (fresh(join(directory, 'dist', 'cli.js'))) {
-		log('reusing the unbundled build of an earlier run: source/ has not changed since');
-	} else if (fresh(join(dist, 'cli.js'))) {
-		rmSync(directory, {recursive: true, force: true});
-		cpSync(dist, join(directory, 'dist'), {recursive: true, filter: source => !source.endsWith('.mjs')});
-	} else {
-		rmSync(directory, {recursive: true, force: true});
-		log('dist/ is older than source/: building it with tsc (about a minute)');
-		try {
-			execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(directory, 'dist')], {stdio: 'inherit'});
-		} catch (error) {
-			// tsc still emits when someone's work in progress has type errors; only no output is fatal.
-			if (!existsSync(join(directory, 'dist', 'cli.js'))) {
-				throw error;
-			}
+	const digest = sourceDigest();
+	const digestFile = join(directory, 'source-digest');
+	const unbundled = join(directory, 'dist', 'cli.js');
+	const bundled = join(directory, 'dist', 'umbra.mjs');
+	if (existsSync(digestFile) && readFileSync(digestFile, 'utf8') === digest && existsSync(unbundled) && existsSync(bundled)) {
+		log('reusing the builds of an earlier run: the source is the same');
+		return {unbundled, bundled};
+	}
+
+	// Not dist/: someone may rebuild it during the run, and it may be older than the source.
+	log('building the current source with tsc and esbuild (about a minute)');
+	rmSync(directory, {recursive: true, force: true});
+	try {
+		execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(directory, 'dist')], {stdio: 'inherit'});
+	} catch (error) {
+		// tsc still emits when someone's work in progress has type errors; only no output is fatal.
+		if (!existsSync(unbundled)) {
+			throw error;
 		}
 	}
 
-	mkdirSync(directory, {recursive: true});
-
 	// Package scope stops at node_modules: this copy makes dist's .js files ES modules and gives meow the version.
 	cpSync(join(root, 'package.json'), join(directory, 'package.json'));
-
-	const bundled = join(directory, 'dist', 'umbra.mjs');
 	execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bundle.ts'), '--outfile', bundled], {cwd: root, stdio: 'inherit'});
-	return {unbundled: join(directory, 'dist', 'cli.js'), bundled};
+	writeFileSync(digestFile, digest);
+	return {unbundled, bundled};
 }
 
 /** ms from spawn to exit, or to the first line on stdout when `firstLine`; the child is then stopped by its PID. */
