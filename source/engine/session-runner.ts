@@ -54,6 +54,8 @@ export class StreamRunner {
 	#settleHandshake!: (value: Established<Certificate> | undefined) => void;
 	#endReason = 'the stream closed';
 	#ended = false;
+	/** Set by abort(): the reason the end reports, whatever the closing socket says after. */
+	#abortReason: string | undefined;
 	/** When bytes last arrived from the peer. */
 	#lastInboundAt = Number.NEGATIVE_INFINITY;
 
@@ -108,7 +110,7 @@ export class StreamRunner {
 
 	/** Closes the stream at once, with the reason its end reports (no bye: the peer is gone). */
 	abort(reason: string): void {
-		this.#endReason = reason;
+		this.#abortReason ??= reason;
 		this.#options.socket.destroy();
 	}
 
@@ -255,6 +257,6 @@ export class StreamRunner {
 		this.#phase = {name: 'ended'};
 		this.#options.scheduler.clearTimeout(this.#tickTimer);
 		this.#settleHandshake(undefined);
-		this.#options.hooks.onEnd(this, this.#endReason);
+		this.#options.hooks.onEnd(this, this.#abortReason ?? this.#endReason);
 	}
 }

@@ -79,10 +79,15 @@ test('an engine survives its tor being killed and restarted: talking again withi
 
 	// Sessions may come back before the new onion's descriptor is up (Alice dials out first).
 	await alice.waitFor('alice ready again', event => event.type === 'lifecycle' && event.state === 'ready', {from: aliceMark, timeoutMs: 60_000});
+	await alice.waitFor('the new onion published', event => event.type === 'registry.published' && event.ok, {from: aliceMark, timeoutMs: 30_000});
 	const status = alice.engine.status();
 	assert.equal(status.tor.connected, true);
 	assert.equal(status.onionUp, true);
 	assert.equal(status.lifecycle, 'ready');
+	assert.ok(status.dhtNodes > 0, 'DHT nodes counted');
+	assert.ok(status.lastPublishedAt !== undefined && status.lastPublishedAt >= killedAt, 'republished after the restart');
+	assert.deepEqual(status.presence, {state: 'online', status: ''});
+	assert.equal(status.tor.progress, 100);
 	const history = bob.engine.history(alice.fingerprint, {limit: 10});
 	assert.deepEqual(history.filter(message => message.direction === 'in').map(message => message.body), ['before the kill', 'while tor was away'], 'each of Alice\'s messages once, in order');
 	assert.deepEqual(history.filter(message => message.direction === 'out').map(message => message.body), ['after the restart']);
