@@ -47,6 +47,10 @@ async function finish(code: number): Promise<never> {
 }
 
 const environment = {...process.env};
+// With CI or CONTINUOUS_INTEGRATION set, Ink draws only the last frame (is-in-ci), and the
+// screen tests and the terminal tests drive it interactively: the test processes run without them.
+delete environment['CI'];
+delete environment['CONTINUOUS_INTEGRATION'];
 if (network) {
 	environment[networkEnvironmentVariable] = network.descriptionPath;
 }

@@ -74,7 +74,9 @@ test('umbra demo: the echo bot comes online, echoes a message, and quitting stop
 		assert.equal(existsSync(state.directory), false, 'the demo directory is removed');
 		assert.match(readFileSync(join(directory, 'stderr.txt'), 'utf8'), /stopping everything the demo started/);
 	} catch (error) {
+		terminal.capture();
 		t.diagnostic(`screens kept in ${terminal.saveScreens(root, 'demo')}`);
-		throw error;
+		const stderr = existsSync(join(directory, 'stderr.txt')) ? readFileSync(join(directory, 'stderr.txt'), 'utf8') : '(none)';
+		throw new Error(`${(error as Error).message}\nthe demo's standard error:\n${stderr.slice(-3000)}`, {cause: error});
 	}
 });
