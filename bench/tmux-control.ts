@@ -2,7 +2,7 @@
 // tmux reports every write of the program in the pane as a %output line the moment it reads it,
 // so "keystroke to screen" is timed to the program's write, not to a capture-pane poll.
 import {execFileSync, spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {readFileSync, rmSync} from 'node:fs';
 import process from 'node:process';
 
 export class TmuxControl {
@@ -12,6 +12,7 @@ export class TmuxControl {
 	readonly #outputs: number[] = [];
 	readonly #waiters = new Set<() => void>();
 	#buffer = '';
+	#socketPath: string | undefined;
 
 	constructor(name: string, readonly size = {columns: 120, rows: 40}) {
 		this.#socket = `umbra-bench-${name}-${process.pid}`;
@@ -45,6 +46,7 @@ export class TmuxControl {
 			try {
 				this.#run('has-session', '-t', this.#session);
 				this.#run('set-option', '-t', this.#session, 'remain-on-exit', 'on');
+				this.#socketPath = this.#run('display-message', '-p', '#{socket_path}').trim();
 				return;
 			} catch (error) {
 				if (Date.now() > deadline) {
@@ -132,6 +134,10 @@ export class TmuxControl {
 		}
 
 		this.#client.kill();
+		// tmux leaves its socket file behind when its server is killed.
+		if (this.#socketPath) {
+			rmSync(this.#socketPath, {force: true});
+		}
 	}
 }
 
