@@ -52,7 +52,8 @@ test('umbra demo: the echo bot comes online, echoes a message, and quitting stop
 		rmSync(directory, {recursive: true, force: true});
 	});
 
-	terminal.start(`${process.execPath} ${cliPath} demo --state-file ${stateFile} 2>${join(directory, 'stderr.txt')}`, {HOME: directory});
+	const stderrFile = join(directory, 'stderr.txt');
+	terminal.start(`${process.execPath} ${cliPath} demo --state-file ${stateFile} 2>>${stderrFile}; echo "[umbra demo exited with status $?]" >>${stderrFile}`, {HOME: directory});
 	try {
 		// The private network's own bound on its start is 180 s (14 to 28 s measured on 2 idle cores).
 		await waitUntil('the demo to write its state file', () => existsSync(stateFile) && readFileSync(stateFile, 'utf8').endsWith('\n'), 200_000);
