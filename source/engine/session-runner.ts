@@ -66,6 +66,9 @@ export class StreamRunner {
 			this.#settleHandshake = resolve;
 		});
 		const {socket} = options;
+		// Frames are small and interactive: Nagle's algorithm would hold a frame written while an
+		// earlier one is unacknowledged until tor's delayed ACK (up to 40 ms on loopback).
+		socket.setNoDelay(true);
 		socket.on('data', (chunk: Buffer) => {
 			const now = options.clock.now();
 			this.#lastInboundAt = now;
@@ -186,10 +189,9 @@ export class StreamRunner {
 
 	#applyHandshakeReplies(replies: HandshakeReply[], arrivedAt: number): void {
 		const {socket, scheduler, clock} = this.#options;
+		writeAll(socket, replies);
 		for (const reply of replies) {
-			if (reply.type === 'write') {
-				socket.write(reply.bytes);
-			} else {
+			if (reply.type !== 'write') {
 				const wait = Math.max(0, arrivedAt + reply.delayMs - clock.now());
 				scheduler.setTimeout(() => socket.destroy(), wait);
 			}
@@ -234,10 +236,9 @@ export class StreamRunner {
 
 	#applySessionReplies(replies: SessionReply[]): void {
 		const {socket} = this.#options;
+		writeAll(socket, replies);
 		for (const reply of replies) {
-			if (reply.type === 'write') {
-				socket.write(reply.bytes);
-			} else {
+			if (reply.type !== 'write') {
 				socket.end();
 				// A peer that never closes its side does not keep the socket forever.
 				const timer = this.#options.scheduler.setTimeout(() => socket.destroy(), 5000);
@@ -258,5 +259,27 @@ export class StreamRunner {
 		this.#options.scheduler.clearTimeout(this.#tickTimer);
 		this.#settleHandshake(undefined);
 		this.#options.hooks.onEnd(this, this.#abortReason ?? this.#endReason);
+	}
+}
+
+/**
+ * Writes a step's frames. Nagle is off (each write leaves at once), so frames written in the same
+ * turn of the event loop, a burst of sends or a reply and its ack, are corked and leave together:
+ * tor then packs them into as few cells as it can, as Nagle would, without waiting for an ACK.
+ */
+function writeAll(socket: Socket, replies: ReadonlyArray<HandshakeReply | SessionReply>): void {
+	let wrote = false;
+	for (const reply of replies) {
+		if (reply.type === 'write') {
+			if (!wrote && socket.writableCorked === 0) {
+				socket.cork();
+				setImmediate(() => {
+					socket.uncork();
+				});
+			}
+
+			wrote = true;
+			socket.write(reply.bytes);
+		}
 	}
 }
