@@ -16,7 +16,7 @@ export * from './passphrase.js';
 export * from './settings.js';
 export {Engine, type EngineOptions} from './engine.js';
 export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';
-export {createProfile, importProfile, openProfile, hasIdentity, NoIdentityError, IdentityExistsError, type Profile, type ProfileOptions} from './profile.js';
+export {createProfile, importProfile, openProfile, readProfileIdentity, hasIdentity, NoIdentityError, IdentityExistsError, type Profile, type ProfileOptions} from './profile.js';
 export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence, OwnIdentityView} from './engine-api.js';
 export {stripControl, stripControlKeepNewlines, readCertificates, formatFingerprint, parseKeyQuery, exportPublicKey, type Certificate} from '../keys/index.js';
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';

@@ -2,7 +2,7 @@
 // store opened, the settings read. Every command, the TUI and the bot open it through here, so
 // the order (lock first, identity before store, release on any failure) is written once.
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
-import {generateIdentity, importSecretKey, unlockIdentity, type Identity} from '../keys/index.js';
+import {generateIdentity, importSecretKey, readPublicIdentity, unlockIdentity, type Identity, type PublicIdentity} from '../keys/index.js';
 import {dataFilePath, prepareDataDirectory} from './data-dir.js';
 import {acquireLock, type Lock} from './lock.js';
 import {openSettings, type Settings} from './settings.js';
@@ -136,4 +136,16 @@ export async function openProfile(options: ProfileOptions): Promise<Profile> {
 		const identity = await unlockIdentity({armoredSecretKey: readFileSync(dataFilePath(options.dataDir, 'identity'), 'utf8'), passphrase: options.passphrase});
 		return assemble(options, lock, identity, false);
 	});
+}
+
+/**
+ * The public half of a data directory's identity, read without the passphrase and without the
+ * lock (`umbra id` works while a chat or bot has the profile open).
+ */
+export async function readProfileIdentity(dataDir: string): Promise<PublicIdentity> {
+	if (!hasIdentity(dataDir)) {
+		throw new NoIdentityError(dataDir);
+	}
+
+	return readPublicIdentity({armoredSecretKey: readFileSync(dataFilePath(dataDir, 'identity'), 'utf8')});
 }

@@ -83,13 +83,17 @@ async function identityFromKey(privateKey: openpgp.PrivateKey, date: Date): Prom
 		throw new KeysError(`The secret encryption subkey of ${formatFingerprint(fingerprint)} does not match its public key; the key is damaged. Export it again from GnuPG.`);
 	}
 
-	let userId = '';
-	if (privateKey.users.length > 0) {
-		const {user} = await privateKey.getPrimaryUser(date);
-		userId = stripControl(user.userID?.userID ?? '');
+	return {fingerprint, keyId: certificate.keyId, userId: await primaryUserId(privateKey, date), privateKey, certificate, x25519Private, ed25519Seed: seed.slice()};
+}
+
+/** The primary user ID, stripped of control characters; '' for a key without one. */
+async function primaryUserId(key: openpgp.Key, date: Date): Promise<string> {
+	if (key.users.length === 0) {
+		return '';
 	}
 
-	return {fingerprint, keyId: certificate.keyId, userId, privateKey, certificate, x25519Private, ed25519Seed: seed.slice()};
+	const {user} = await key.getPrimaryUser(date);
+	return stripControl(user.userID?.userID ?? '');
 }
 
 async function decrypt(privateKey: openpgp.PrivateKey, passphrase: string): Promise<openpgp.PrivateKey> {
@@ -184,6 +188,24 @@ export async function importSecretKey(options: {input: string | Uint8Array; pass
 	const identity = await identityFromKey(privateKey, options.date ?? new Date());
 	const armoredSecretKey = await lock(privateKey, options.newPassphrase ?? options.passphrase);
 	return {armoredSecretKey, identity};
+}
+
+/** What the stored identity shows without its passphrase: the public parts only. */
+export type PublicIdentity = Pick<Identity, 'fingerprint' | 'keyId' | 'userId' | 'certificate'> & {
+	/** The certificate in ASCII armor, as `gpg --import` takes it. */
+	armoredPublicKey: string;
+};
+
+/**
+ * Reads the public half of a stored (passphrase-protected) secret key, checked like a contact's
+ * certificate, without unlocking it: OpenPGP keeps public key material in the clear.
+ */
+export async function readPublicIdentity(options: {armoredSecretKey: string; date?: Date}): Promise<PublicIdentity> {
+	checkOptions('readPublicIdentity', options, ['armoredSecretKey', 'date']);
+	const date = options.date ?? new Date();
+	const publicKey = (await readOneSecretKey(options.armoredSecretKey)).toPublic();
+	const certificate = await validateCertificate(publicKey, date);
+	return {fingerprint: certificate.fingerprint, keyId: certificate.keyId, userId: await primaryUserId(publicKey, date), certificate, armoredPublicKey: publicKey.armor()};
 }
 
 /** The own certificate, armored, as `gpg --import` takes it. */

@@ -1,11 +1,12 @@
 // umbra init, init --import and id, run as the built CLI, against a real gpg: the exported key
 // imports into gpg with the same fingerprint, gpg-made keys import into umbra, and the refusals
 // (no encryption subkey, wrong passphrase, an identity already there) exit with their codes and
-// leave the data directory as it was.
+// leave the data directory as it was. id reads only public parts: no passphrase, no lock.
 import assert from 'node:assert/strict';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {after, before, describe, it} from 'node:test';
+import {openProfile} from '../../source/engine/index.js';
 import {exitCodes} from '../../source/exit-codes.js';
 import {fingerprintOf, makeGnupgHome, type GnupgHome} from '../helpers/gnupg.js';
 import {fingerprintIn, passphraseFile, runUmbra, temporaryFolder} from './run-umbra.js';
@@ -44,11 +45,22 @@ describe('umbra init and umbra id', () => {
 		assert.match(made.stdout, new RegExp(`key ID {7}${fingerprint.slice(-16)}\\n`));
 		assert.match(made.stdout, /user ID {6}Ursula Umbra <ursula@example\.org>\n/);
 
-		// id unlocks with the passphrase from a file, and says the same.
+		// id says the same with no passphrase at all, while another process holds the profile open.
+		const open = await openProfile({dataDir, passphrase});
+		try {
+			const shown = await runUmbra(['id', '--data-dir', dataDir]);
+			assert.equal(shown.code, exitCodes.ok, shown.stderr);
+			assert.equal(shown.stdout, made.stdout.slice(made.stdout.indexOf('\n') + 1));
+			assert.doesNotMatch(shown.stderr, /assphrase/, 'nothing asked for a passphrase');
+		} finally {
+			open.close();
+		}
+
+		// A command that needs the store unlocks with the passphrase from a file.
 		const file = passphraseFile(folder.path, 'pass', passphrase);
-		const shown = await runUmbra(['id', '--data-dir', dataDir, '--passphrase-file', file]);
-		assert.equal(shown.code, exitCodes.ok, shown.stderr);
-		assert.equal(shown.stdout, made.stdout.slice(made.stdout.indexOf('\n') + 1));
+		const listed = await runUmbra(['contacts', '--data-dir', dataDir, '--passphrase-file', file]);
+		assert.equal(listed.code, exitCodes.ok, listed.stderr);
+		assert.match(listed.stderr, /No contacts yet/);
 
 		const exported = await runUmbra(['id', '--export', '--data-dir', dataDir], {env});
 		assert.equal(exported.code, exitCodes.ok, exported.stderr);
@@ -67,10 +79,11 @@ describe('umbra init and umbra id', () => {
 	it('says wrong passphrase with its own exit code', async () => {
 		const dataDir = join(folder.path, 'wrong');
 		assert.equal((await runUmbra(['init', '--user-id', 'Wanda', '--data-dir', dataDir], {env})).code, exitCodes.ok);
-		const wrong = await runUmbra(['id', '--data-dir', dataDir], {env: {UMBRA_PASSPHRASE: 'not it'}});
+		const wrong = await runUmbra(['contacts', '--data-dir', dataDir], {env: {UMBRA_PASSPHRASE: 'not it'}});
 		assert.equal(wrong.code, exitCodes.wrongPassphrase);
 		assert.match(wrong.stderr, /Wrong passphrase/);
 		assert.equal(wrong.stdout, '');
+		assert.equal((await runUmbra(['contacts', '--data-dir', dataDir], {env})).code, exitCodes.ok, 'the right one still opens it');
 	});
 
 	it('refuses an empty passphrase, and a missing user ID when there is no terminal, creating nothing', async () => {

@@ -81,8 +81,9 @@ describe('umbra at a terminal', () => {
 		assert.equal(code, exitCodes.ok, output);
 		assert.match(output, /user ID {6}Tess Tty <tess@example\.org>/);
 		assert.ok(!output.includes('typed at the terminal'), 'the passphrase was not echoed');
-		const shown = await runUmbra(['id', '--data-dir', dataDir], {env: {UMBRA_PASSPHRASE: 'typed at the terminal'}});
-		assert.equal(shown.code, exitCodes.ok, shown.stderr);
+		// The profile opens with what was typed.
+		const opened = await runUmbra(['contacts', '--data-dir', dataDir], {env: {UMBRA_PASSPHRASE: 'typed at the terminal'}});
+		assert.equal(opened.code, exitCodes.ok, opened.stderr);
 	});
 
 	it('import shows the key and adds it only on yes', async () => {

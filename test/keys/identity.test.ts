@@ -9,6 +9,7 @@ import {
 	importSecretKey,
 	KeysError,
 	readCertificates,
+	readPublicIdentity,
 	SecretKeyImportError,
 	unlockIdentity,
 	UnknownOptionError,
@@ -130,5 +131,24 @@ describe('exportPublicKey', () => {
 		const {certificates} = await readCertificates(armored);
 		assert.equal(certificates[0]?.fingerprint, identity.fingerprint);
 		assert.equal(certificates[0]?.key.isPrivate(), false);
+	});
+});
+
+describe('readPublicIdentity', () => {
+	it('reads the public half of a locked secret key, without its passphrase, as unlocking would', async () => {
+		const armoredSecretKey = fixtureText('bob.sec.asc');
+		const shown = await readPublicIdentity({armoredSecretKey});
+		const unlocked = await fixtureIdentity('bob');
+		assert.deepEqual([shown.fingerprint, shown.keyId, shown.userId], [unlocked.fingerprint, unlocked.keyId, unlocked.userId]);
+		assert.equal(shown.userId, 'Bob <bob@example.org>');
+		assert.match(shown.armoredPublicKey, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+		const {certificates} = await readCertificates(shown.armoredPublicKey);
+		assert.equal(certificates[0]?.fingerprint, unlocked.fingerprint);
+		assert.equal(certificates[0]?.key.isPrivate(), false);
+	});
+
+	it('refuses a file with no secret key, and unknown options', async () => {
+		await assert.rejects(readPublicIdentity({armoredSecretKey: fixtureText('bob.pub.asc')}), SecretKeyImportError);
+		await assert.rejects(readPublicIdentity({armoredSecretKey: fixtureText('bob.sec.asc'), passphrase: 'p'} as never), UnknownOptionError);
 	});
 });
