@@ -2,9 +2,12 @@
 // `node -e 0` as the floor: what Node itself costs before umbra's first line runs.
 //
 // - `umbra --version`: spawn to exit.
-// - `umbra bot`: spawn to its first NDJSON event on stdout (profile unlocked, engine starting).
-//   Its tor control port is a closed loopback port, so it stops right after; "to ready" would add
-//   the Tor and DHT work the engine benchmark measures.
+// - `umbra bot`: spawn to its first NDJSON event on stdout (profile unlocked, engine starting),
+//   with a closed loopback port as its tor control port, so it stops right after.
+// - `umbra bot` to ready: spawn to its `ready` event, against a client of a private Tor network
+//   and a loopback DHT swarm started for this benchmark. Ready means the onion service's
+//   descriptor is uploaded, so the floor is `node -e 0` plus a raw ADD_ONION until tor reports
+//   the upload, on the same tor, in the same round.
 //
 // Both builds are made into node_modules/.cache/umbra-bench first (reused while the source is
 // byte for byte the same), so a rebuild of dist/ by someone else during the run cannot change
@@ -19,6 +22,9 @@ import {join} from 'node:path';
 import process from 'node:process';
 import {pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
+import {startDhtSwarm} from '../source/net/testnet/dht-swarm.js';
+import {startTorNetwork} from '../source/net/testnet/tor-network.js';
+import {TorControl} from '../source/net/tor-control.js';
 import {markdownTable, pairedRow, type BenchRow, type Pair} from './stats.js';
 
 const root = join(import.meta.dirname, '..');
@@ -78,8 +84,11 @@ function buildBoth(log: (line: string) => void): {unbundled: string; bundled: st
 	return {unbundled, bundled};
 }
 
-/** ms from spawn to exit, or to the first line on stdout when `firstLine`; the child is then stopped by its PID. */
-async function timeProcess(args: readonly string[], options: {firstLine?: boolean; env?: NodeJS.ProcessEnv} = {}): Promise<number> {
+/**
+ * ms from spawn to exit, or to the first line on stdout that matches `untilLine`; the child is
+ * then stopped by its PID (SIGTERM, which the bot answers with bye and exit 0).
+ */
+async function timeProcess(args: readonly string[], options: {untilLine?: RegExp; env?: NodeJS.ProcessEnv} = {}): Promise<number> {
 	const start = performance.now();
 	const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env});
 	let stderr = '';
@@ -87,16 +96,17 @@ async function timeProcess(args: readonly string[], options: {firstLine?: boolea
 		stderr += chunk.toString();
 	});
 	const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
-	if (options.firstLine) {
+	const {untilLine} = options;
+	if (untilLine) {
 		const line = new Promise<number>((resolve, reject) => {
 			let text = '';
 			child.stdout.on('data', (chunk: Buffer) => {
 				text += chunk.toString();
-				if (text.includes('\n')) {
+				if (text.split('\n').slice(0, -1).some(complete => untilLine.test(complete))) {
 					resolve(performance.now() - start);
 				}
 			});
-			void exited.then(code => reject(new Error(`node ${args.join(' ')} exited (${code}) before writing a line: ${stderr}`)));
+			void exited.then(code => reject(new Error(`node ${args.join(' ')} exited (${code}) before writing a line matching ${String(untilLine)}: ${stderr}`)));
 		});
 		try {
 			return await line;
@@ -115,12 +125,35 @@ async function timeProcess(args: readonly string[], options: {firstLine?: boolea
 	return performance.now() - start;
 }
 
+/** A raw ADD_ONION on `control` until tor reports the descriptor uploaded, in ms; then DEL_ONION. */
+async function rawOnionMs(control: TorControl): Promise<number> {
+	const start = performance.now();
+	const {serviceId} = await control.addOnion({virtualPort: 1, targetPort: 9});
+	try {
+		await control.waitForDescriptorUpload(serviceId, {timeoutMs: 60_000});
+		return performance.now() - start;
+	} finally {
+		await control.delOnion(serviceId);
+	}
+}
+
 export async function run(options: {runs?: number; log?: (line: string) => void} = {}): Promise<BenchRow[]> {
 	const {runs = 7} = options;
 	const log = options.log ?? (line => process.stderr.write(`[cli] ${line}\n`));
 	const builds = prepareBuilds(log);
 	const scratch = mkdtempSync(join(tmpdir(), 'umbra-bench-cli-'));
+	const cleanups: Array<() => Promise<unknown>> = [];
 	try {
+		log('starting a private Tor network (one client) and a 10-node loopback DHT swarm for `umbra bot` to ready');
+		const network = await startTorNetwork({clients: 1, directory: scratch, log});
+		cleanups.unshift(async () => network.stop());
+		const swarm = await startDhtSwarm({size: 10});
+		cleanups.unshift(async () => swarm.stop());
+		const [client] = network.description.clients;
+		const control = await TorControl.connect({host: '127.0.0.1', port: client!.controlPort}, {password: client!.password, authMethods: ['HASHEDPASSWORD']});
+		cleanups.unshift(async () => control.close());
+		await control.setEvents(['HS_DESC']);
+
 		const passphraseFile = join(scratch, 'passphrase');
 		writeFileSync(passphraseFile, 'bench passphrase\n');
 		chmodSync(passphraseFile, 0o600);
@@ -128,12 +161,17 @@ export async function run(options: {runs?: number; log?: (line: string) => void}
 		execFileSync(process.execPath, [builds.unbundled, 'init', '--data-dir', dataDir, '--passphrase-file', passphraseFile, '--user-id', 'Bench <bench@example.org>'], {stdio: 'ignore'});
 		// CI=true would not matter here, but NODE_ENV would: leave both as the user's shell has them.
 		const bot = ['bot', '--data-dir', dataDir, '--passphrase-file', passphraseFile, '--tor-control', '127.0.0.1:1', '--dht-bootstrap', '127.0.0.1:1'];
+		const botOnline = ['bot', '--data-dir', dataDir, '--passphrase-file', passphraseFile, '--tor-control', String(client!.controlPort), '--tor-socks', String(client!.socksPort), ...swarm.bootstrap.flatMap(node => ['--dht-bootstrap', node])];
+		const ready = /"type":"ready"/;
 		const measurements = {
 			floor: async () => timeProcess(['-e', '0']),
 			versionUnbundled: async () => timeProcess([builds.unbundled, '--version']),
 			versionBundled: async () => timeProcess([builds.bundled, '--version']),
-			botUnbundled: async () => timeProcess([builds.unbundled, ...bot], {firstLine: true}),
-			botBundled: async () => timeProcess([builds.bundled, ...bot], {firstLine: true}),
+			botUnbundled: async () => timeProcess([builds.unbundled, ...bot], {untilLine: /./}),
+			botBundled: async () => timeProcess([builds.bundled, ...bot], {untilLine: /./}),
+			onion: async () => rawOnionMs(control),
+			readyUnbundled: async () => timeProcess([builds.unbundled, ...botOnline], {untilLine: ready}),
+			readyBundled: async () => timeProcess([builds.bundled, ...botOnline], {untilLine: ready}),
 		};
 		type Name = keyof typeof measurements;
 		const names = Object.keys(measurements) as Name[];
@@ -154,6 +192,7 @@ export async function run(options: {runs?: number; log?: (line: string) => void}
 		}
 
 		const pairs = (name: Name, floor: Name = 'floor'): Pair[] => samples.map(sample => ({value: sample[name], floor: sample[floor]}));
+		const readyPairs = (name: Name): Pair[] => samples.map(sample => ({value: sample[name], floor: sample.floor + sample.onion}));
 		const speedup = (bundled: Name, unbundled: Name) => {
 			const ratios = samples.map(sample => sample[unbundled] / sample[bundled]).sort((a, b) => a - b);
 			return `bundled is ${ratios[ratios.length >> 1]!.toFixed(2)}× as fast as unbundled (median of per-run ratios)`;
@@ -165,8 +204,16 @@ export async function run(options: {runs?: number; log?: (line: string) => void}
 			pairedRow({name: '`umbra --version`, bundled (esbuild, dist/umbra.mjs)', unit: 'ms', floorName, pairs: pairs('versionBundled'), note: speedup('versionBundled', 'versionUnbundled')}),
 			pairedRow({name: '`umbra bot` to its first event, unbundled', unit: 'ms', floorName, pairs: pairs('botUnbundled')}),
 			pairedRow({name: '`umbra bot` to its first event, bundled', unit: 'ms', floorName, pairs: pairs('botBundled'), note: `${speedup('botBundled', 'botUnbundled')}; the first event comes after unlocking the profile (scrypt), the same work in both`}),
+			pairedRow({name: '`umbra bot` to ready (onion published), unbundled', unit: 'ms', floorName: '`node -e 0` + raw ADD_ONION→uploaded', pairs: readyPairs('readyUnbundled')}),
+			pairedRow({name: '`umbra bot` to ready (onion published), bundled', unit: 'ms', floorName: '`node -e 0` + raw ADD_ONION→uploaded', pairs: readyPairs('readyBundled'), note: `${speedup('readyBundled', 'readyUnbundled')}; private Tor network on loopback, no contacts`}),
 		];
 	} finally {
+		for (const cleanup of cleanups) {
+			await cleanup().catch((error: unknown) => {
+				log(`cleanup: ${String(error)}`);
+			});
+		}
+
 		rmSync(scratch, {recursive: true, force: true});
 	}
 }
