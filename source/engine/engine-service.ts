@@ -11,6 +11,7 @@ import {Engine} from './engine.js';
 import type {EngineEvent, EngineListener} from './events.js';
 import type {Profile} from './profile.js';
 import type {Message} from './store-messages.js';
+import {afterStart} from './registry-gate.js';
 import {accessTor, type TorAccess} from './tor-access.js';
 
 export type OpenEngineOptions = {
@@ -80,6 +81,7 @@ class EngineService implements EngineApi {
 
 	async #start(): Promise<void> {
 		const {profile, debug} = this.#options;
+		this.#setLifecycle('starting');
 		this.#setLifecycle('connecting-tor');
 		try {
 			this.#tor = await accessTor({
@@ -101,8 +103,13 @@ class EngineService implements EngineApi {
 				...(this.#options.dhtBootstrap?.every(node => node.startsWith('127.0.0.1:')) ? {host: '127.0.0.1'} : {}),
 			});
 			this.#registry = registry;
-			await registry.start();
-			this.#reportNodes();
+			// The DHT bootstraps while tor uploads the onion descriptor: both take seconds on the real
+			// networks (many nodes a bootstrap meets are gone and time out). The engine's first
+			// publish and lookups wait for it; a socket that cannot bind fails the start below.
+			const registryStarted = registry.start().then(() => {
+				this.#reportNodes();
+			});
+			registryStarted.catch(() => undefined);
 			const only = this.#options.only === undefined ? undefined : new Set(this.#options.only);
 			const certificates = [...this.#certificates.values()].filter(certificate => !only || only.has(certificate.fingerprint));
 			const engine = new Engine({
@@ -111,7 +118,7 @@ class EngineService implements EngineApi {
 				contacts: certificates,
 				torControl: {...this.#tor.control, ...this.#relocation(this.#tor)},
 				socks: this.#tor.socks,
-				registry,
+				registry: afterStart(registry, registryStarted),
 				invisible: this.#own.state === 'invisible',
 				...(debug ? {log: debug} : {}),
 				...(this.#options.publishWindowMs === undefined ? {} : {publishWindowMs: this.#options.publishWindowMs}),
@@ -123,7 +130,7 @@ class EngineService implements EngineApi {
 				this.#onEngineEvent(event);
 			});
 			await engine.setPresence(this.#own.state === 'invisible' ? 'online' : this.#own.state, this.#own.status);
-			await engine.start();
+			await Promise.all([engine.start(), registryStarted]);
 		} catch (error) {
 			if (!this.#stopped) {
 				this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
@@ -356,8 +363,9 @@ class EngineService implements EngineApi {
 			}
 
 			case 'lifecycle': {
-				// The service reports its own stopped state once tor and the DHT are released too.
-				if (event.state === 'stopped') {
+				// The service reports its own stopped state once tor and the DHT are released too, and
+				// its own start: the engine's "starting" and first "connecting-tor" would repeat it.
+				if (event.state === 'stopped' || event.state === 'starting' || event.state === this.#lifecycle) {
 					return;
 				}
 
