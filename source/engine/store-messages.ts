@@ -83,14 +83,15 @@ export type MessageMethods = {
 	getMessage(id: string): Message | undefined;
 	/**
 	 * Moves an outgoing message to `state`. Delivered is final: a late 'sent' or 'failed' does
-	 * not undo an ack. Returns whether anything changed.
+	 * not undo an ack. Returns whether anything changed. 'sent' and 'delivered' are committed
+	 * without their own fsync (see `lazily`); 'failed' and 'queued' with one.
 	 */
 	setState(id: string, state: MessageState): boolean;
 	/** The `limit` latest messages before position `before` (default: the end), oldest first. */
 	listConversation(contact: string, options: {before?: number; limit: number}): Message[];
 	/** Outgoing messages not yet acked ('queued' or 'sent'), per contact in conversation order. */
 	unackedOutgoing(options?: {contact?: string}): Message[];
-	/** Marks incoming messages read up to position `upTo` (default: all). Returns how many changed. */
+	/** Marks incoming messages read up to position `upTo` (default: all), without an fsync of its own. Returns how many changed. */
 	markRead(contact: string, options?: {upTo?: number}): number;
 	/** Unread incoming messages per contact fingerprint; contacts with none are absent. */
 	unreadCounts(): Map<string, number>;
@@ -186,6 +187,28 @@ export function messageMethods(db: Db, now: () => number): MessageMethods {
 
 	const markRead = db.transaction((contact: string, upTo: number) => updateRead.run(normalizeFingerprint(contact), upTo).changes);
 
+	/**
+	 * Runs `fn` with synchronous=NORMAL: its commit is in the WAL (so kill -9 loses nothing) but
+	 * reaches the disk with the next fsynced commit or checkpoint. Only for changes a power cut
+	 * may undo without breaking a promise to a contact: after a lost 'sent' or 'delivered' the
+	 * message is resent and the contact, who stored it once by ID, acks it again; a lost read
+	 * mark shows a message as unread. The outbox insert and an incoming message (before its ack)
+	 * keep their own fsync. This halves the fsyncs of a message. Inside an outer transaction
+	 * (where SQLite refuses the change) the outer commit decides.
+	 */
+	const lazily = <T>(fn: () => T): T => {
+		if (db.inTransaction) {
+			return fn();
+		}
+
+		db.pragma('synchronous = NORMAL');
+		try {
+			return fn();
+		} finally {
+			db.pragma('synchronous = FULL');
+		}
+	};
+
 	return {
 		appendOutgoing: message => appendOutgoing.immediate(message),
 		appendIncoming: message => appendIncoming.immediate(message),
@@ -193,7 +216,7 @@ export function messageMethods(db: Db, now: () => number): MessageMethods {
 			const row = selectById.get(id);
 			return row === undefined ? undefined : toMessage(row);
 		},
-		setState: (id, state) => setState.immediate(id, state),
+		setState: (id, state) => state === 'sent' || state === 'delivered' ? lazily(() => setState.immediate(id, state)) : setState.immediate(id, state),
 		listConversation(contact, {before = Number.MAX_SAFE_INTEGER, limit}) {
 			return selectPage.all(normalizeFingerprint(contact), before, limit).map(row => toMessage(row));
 		},
@@ -201,7 +224,7 @@ export function messageMethods(db: Db, now: () => number): MessageMethods {
 			const rows = contact === undefined ? selectUnacked.all() : selectUnackedFor.all(normalizeFingerprint(contact));
 			return rows.map(row => toMessage(row));
 		},
-		markRead: (contact, {upTo = Number.MAX_SAFE_INTEGER} = {}) => markRead.immediate(contact, upTo),
+		markRead: (contact, {upTo = Number.MAX_SAFE_INTEGER} = {}) => lazily(() => markRead.immediate(contact, upTo)),
 		unreadCounts: () => new Map(selectUnread.all().map(({contact, unread}) => [contact, unread])),
 		search(text, {contact, limit = 100} = {}) {
 			const rows = contact === undefined

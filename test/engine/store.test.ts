@@ -192,6 +192,29 @@ describe('store: messages', () => {
 		}
 	});
 
+	it('commits sent, delivered and read marks alone (without their own fsync) and inside a transaction', async () => {
+		const {store} = await newStore();
+		try {
+			store.addContact({fingerprint: alice, name: 'Alice', certificate});
+			store.appendOutgoing({id: 'l1', contact: alice, body: 'one'});
+			store.appendOutgoing({id: 'l2', contact: alice, body: 'two'});
+			store.appendIncoming({id: 'l3', contact: alice, body: 'three', createdAt: 5});
+			assert.equal(store.setState('l1', 'sent'), true);
+			assert.equal(store.setState('l1', 'delivered'), true);
+			assert.equal(store.unreadCounts().get(alice), 1);
+			// SQLite refuses to change the sync level inside a transaction; the outer commit decides there.
+			store.transaction(() => {
+				assert.equal(store.setState('l2', 'sent'), true);
+				assert.equal(store.markRead(alice), 1);
+			});
+			assert.equal(store.setState('l2', 'failed'), true, 'a plain commit still works after the lazy ones');
+			assert.deepEqual(['l1', 'l2'].map(id => store.getMessage(id)?.state), ['delivered', 'failed']);
+			assert.equal(store.unreadCounts().get(alice), undefined);
+		} finally {
+			store.close();
+		}
+	});
+
 	it('rolls a whole transaction back when it throws; removing a contact removes the conversation', async () => {
 		const {store} = await newStore();
 		try {
