@@ -4,10 +4,11 @@
 // bytes 16-23 (page size, WAL flags, reserved bytes) stay clear, as SQLite needs them before it
 // can decrypt anything.
 //
-// Durability: WAL with synchronous=FULL, so every commit is fsynced before it returns. kill -9
+// Durability: WAL with synchronous=FULL, so a commit is fsynced before it returns. kill -9
 // alone would lose nothing even with NORMAL (the WAL sits in the OS cache), but an ack tells
-// the contact "stored", and that promise should survive a power cut too. Messages arrive at
-// human speed, so the fsync per commit costs nothing anyone notices.
+// the contact "stored", and that promise should survive a power cut too. The exceptions are
+// marks a power cut may undo harmlessly (sent, delivered, read: store-messages.ts `lazily`),
+// which become durable with the next fsynced commit.
 //
 // better-sqlite3 is synchronous: every method here runs to completion, in its own transaction,
 // before it returns. Only opening is async (the KDF runs off the main thread).
