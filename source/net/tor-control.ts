@@ -2,9 +2,10 @@
 // matched to replies in order, asynchronous events kept apart from replies. The npm
 // tor-control package treats each TCP chunk as a whole reply, so this one parses with
 // ControlParser and never guesses where a reply ends.
-import {createHmac, randomBytes as cryptoRandomBytes, timingSafeEqual} from 'node:crypto';
-import {readFile} from 'node:fs/promises';
 import {connect as netConnect, type Socket} from 'node:net';
+import {DescriptorTracker} from './descriptor-tracker.js';
+import {authenticate, type AuthMethod, type AuthOptions, type ProtocolInfo} from './control-auth.js';
+import {ControlConnectionError, ControlError} from './control-errors.js';
 import {
 	ControlParser,
 	ControlProtocolError,
@@ -16,23 +17,15 @@ import {
 
 export type {ControlEvent, ControlReply, ReplyLine} from './control-parser.js';
 export {ControlProtocolError} from './control-parser.js';
+export {ControlConnectionError, ControlError, TorAuthenticationError} from './control-errors.js';
+export {parseProtocolInfo, type AuthMethod, type AuthOptions, type ProtocolInfo} from './control-auth.js';
 
 export type ControlEndpoint = {host: string; port: number} | {path: string};
-export type AuthMethod = 'SAFECOOKIE' | 'COOKIE' | 'HASHEDPASSWORD' | 'NULL';
-export type ProtocolInfo = {methods: string[]; cookieFile?: string; torVersion?: string};
 export type BootstrapPhase = {progress: number; tag: string; summary: string; warning?: string};
 
-export type TorControlOptions = {
-	/** For HASHEDPASSWORD; used only when tor offers no cookie method that works. */
-	password?: string;
-	/** False makes a tor that asks for no authentication an error (for auto-discovered ports). */
-	allowNullAuth?: boolean;
+export type TorControlOptions = AuthOptions & {
 	/** Bounds connecting, PROTOCOLINFO and authentication together. */
 	timeoutMs?: number;
-	/** The methods umbra may use, best first; tests narrow it to force one. */
-	authMethods?: readonly AuthMethod[];
-	readCookie?: (path: string) => Promise<Uint8Array>;
-	randomBytes?: (size: number) => Uint8Array;
 	/** How long close() waits for tor to answer QUIT before cutting the connection; default 2 s. */
 	quitTimeoutMs?: number;
 };
@@ -50,28 +43,7 @@ export type AddOnionOptions = {
 	discardPrivateKey?: boolean;
 };
 
-/** Tor answered a command with a 4xx or 5xx status. */
-export class ControlError extends Error {
-	override name = 'ControlError';
-	constructor(readonly code: number, readonly replyText: string, readonly command: string) {
-		super(`tor refused ${command.split(' ', 1)[0]}: ${code} ${replyText}`);
-	}
-}
-
-/** The control connection could not be opened, or closed or broke; `cause` says why. */
-export class ControlConnectionError extends Error {
-	override name = 'ControlConnectionError';
-}
-
-export class TorAuthenticationError extends Error {
-	override name = 'TorAuthenticationError';
-}
-
 type Pending = {command: string; resolve: (reply: ControlReply) => void; reject: (error: Error) => void};
-
-const serverHashKey = 'Tor safe cookie authentication server-to-controller hash';
-const clientHashKey = 'Tor safe cookie authentication controller-to-server hash';
-const allMethods: readonly AuthMethod[] = ['SAFECOOKIE', 'COOKIE', 'HASHEDPASSWORD', 'NULL'];
 
 export function describeEndpoint(endpoint: ControlEndpoint): string {
 	return 'path' in endpoint ? `unix:${endpoint.path}` : `${endpoint.host}:${endpoint.port}`;
@@ -346,88 +318,10 @@ export class TorControl {
 		await this.#endedPromise;
 	}
 
-	async #authenticate(options: TorControlOptions): Promise<void> {
-		const info = await this.command('PROTOCOLINFO 1');
-		this.#protocolInfo = parseProtocolInfo(info);
-		const offered = this.#protocolInfo.methods;
-		const cookieFile = this.#protocolInfo.cookieFile;
-		const problems: string[] = [];
-		let cookie: Uint8Array | string | undefined;
-		const loadCookie = async (): Promise<Uint8Array | string> => {
-			if (cookieFile === undefined) {
-				return 'tor named no cookie file';
-			}
-
-			try {
-				const bytes = await (options.readCookie ?? readFile)(cookieFile);
-				return bytes.length === 32 ? bytes : `cookie file ${cookieFile} has ${bytes.length} bytes, not 32`;
-			} catch (error) {
-				return `cookie file ${cookieFile} unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
-			}
-		};
-
-		for (const method of options.authMethods ?? allMethods) {
-			if (!offered.includes(method)) {
-				continue;
-			}
-
-			let line: string;
-			if (method === 'SAFECOOKIE' || method === 'COOKIE') {
-				cookie ??= await loadCookie();
-				if (typeof cookie === 'string') {
-					problems.push(`tor offers ${method} but the ${cookie}`);
-					continue;
-				}
-
-				line = method === 'COOKIE' ? `AUTHENTICATE ${Buffer.from(cookie).toString('hex')}` : await this.#safeCookieLine(cookie, cookieFile!, options.randomBytes ?? cryptoRandomBytes);
-			} else if (method === 'HASHEDPASSWORD') {
-				if (options.password === undefined) {
-					problems.push('tor offers HASHEDPASSWORD but no password was given');
-					continue;
-				}
-
-				// Hex needs no escaping, whatever the password contains.
-				line = `AUTHENTICATE ${Buffer.from(options.password, 'utf8').toString('hex')}`;
-			} else {
-				if (options.allowNullAuth === false) {
-					problems.push('tor asks for no authentication (NULL), which is refused for this port: anyone on this machine could control it');
-					continue;
-				}
-
-				line = 'AUTHENTICATE';
-			}
-
-			const reply = await this.#send(line);
-			if (reply.code !== 250) {
-				throw new TorAuthenticationError(`${method} authentication to tor at ${this.#where} failed: ${reply.code} ${replyMessage(reply)}`);
-			}
-
-			this.#authMethod = method;
-			return;
-		}
-
-		const reasons = problems.length > 0 ? problems.join('; ') : `tor offers ${offered.join(', ') || 'no method'} and umbra may use only ${(options.authMethods ?? allMethods).join(', ')}`;
-		throw new TorAuthenticationError(`cannot authenticate to tor at ${this.#where}: ${reasons}`);
-	}
-
-	async #safeCookieLine(cookie: Uint8Array, cookieFile: string, random: (size: number) => Uint8Array): Promise<string> {
-		const clientNonce = Buffer.from(random(32));
-		const challenge = await this.command(`AUTHCHALLENGE SAFECOOKIE ${clientNonce.toString('hex')}`);
-		const {keywords} = parseArguments(challenge.lines[0]?.text ?? '');
-		const serverHash = keywords['SERVERHASH'] ?? '';
-		const serverNonce = keywords['SERVERNONCE'] ?? '';
-		if (!/^[0-9a-f]{64}$/i.test(serverHash) || !/^[0-9a-f]+$/i.test(serverNonce) || serverNonce.length % 2 !== 0) {
-			throw new ControlProtocolError('AUTHCHALLENGE answered without SERVERHASH and SERVERNONCE', challenge.lines[0]?.text);
-		}
-
-		const message = Buffer.concat([cookie, clientNonce, Buffer.from(serverNonce, 'hex')]);
-		const expected = createHmac('sha256', serverHashKey).update(message).digest();
-		if (!timingSafeEqual(expected, Buffer.from(serverHash, 'hex'))) {
-			// Whoever answers does not know the cookie: not the tor that wrote it. Send it nothing.
-			throw new TorAuthenticationError(`SAFECOOKIE authentication to tor at ${this.#where} failed: the server hash does not match cookie file ${cookieFile}, so whatever answers on this port is not the tor that wrote it`);
-		}
-
-		return `AUTHENTICATE ${createHmac('sha256', clientHashKey).update(message).digest('hex')}`;
+	async #authenticate(options: AuthOptions): Promise<void> {
+		const {method, protocolInfo} = await authenticate({command: async line => this.command(line), send: async line => this.#send(line), where: this.#where}, options);
+		this.#protocolInfo = protocolInfo;
+		this.#authMethod = method;
 	}
 
 	#send(line: string): Promise<ControlReply> {
@@ -526,23 +420,6 @@ export class TorControl {
 	}
 }
 
-export function parseProtocolInfo(reply: ControlReply): ProtocolInfo {
-	const info: ProtocolInfo = {methods: []};
-	for (const line of reply.lines) {
-		const {positional, keywords} = parseArguments(line.text);
-		if (positional[0] === 'AUTH') {
-			info.methods = (keywords['METHODS'] ?? '').split(',').filter(Boolean);
-			if (keywords['COOKIEFILE'] !== undefined) {
-				info.cookieFile = keywords['COOKIEFILE'];
-			}
-		} else if (positional[0] === 'VERSION' && keywords['Tor'] !== undefined) {
-			info.torVersion = keywords['Tor'];
-		}
-	}
-
-	return info;
-}
-
 /** Parses `status/bootstrap-phase` or a STATUS_CLIENT BOOTSTRAP event's text. */
 export function parseBootstrapPhase(text: string): BootstrapPhase {
 	const {keywords} = parseArguments(text);
@@ -559,107 +436,3 @@ export function parseBootstrapPhase(text: string): BootstrapPhase {
 	return phase;
 }
 
-type UploadCounts = {uploads: number; uploaded: number; failures: string[]};
-
-/**
- * What HS_DESC events said about each service's descriptor uploads, so a wait that starts after
- * the uploads still sees them. A service's UPLOADs to one HSDir may repeat (the current and next
- * time periods can share HSDirs), so each HSDir counts uploads and confirmations.
- */
-class DescriptorTracker {
-	static readonly maxServices = 256;
-	holds = 0;
-	readonly #services = new Map<string, Map<string, UploadCounts>>();
-	readonly #waiters = new Set<() => void>();
-
-	/** Counts a wait that needs HS_DESC subscribed; the returned function ends it. */
-	hold(): () => void {
-		this.holds += 1;
-		let released = false;
-		return () => {
-			if (!released) {
-				released = true;
-				this.holds -= 1;
-			}
-		};
-	}
-
-	record(event: ControlEvent): void {
-		const [action, address, _authType, hsDir] = parseArguments(event.text).positional;
-		if (address === undefined || hsDir === undefined || !['UPLOAD', 'UPLOADED', 'FAILED'].includes(action ?? '')) {
-			return;
-		}
-
-		let service = this.#services.get(address);
-		if (!service) {
-			service = new Map();
-			this.#services.set(address, service);
-			if (this.#services.size > DescriptorTracker.maxServices) {
-				this.#services.delete(this.#services.keys().next().value!);
-			}
-		}
-
-		// "$FINGERPRINT~nickname" or "$FINGERPRINT=nickname": the fingerprint names the HSDir.
-		const directory = hsDir.replace(/^\$/, '').split(/[~=]/, 1)[0]!.toUpperCase();
-		const counts = service.get(directory) ?? {uploads: 0, uploaded: 0, failures: []};
-		service.set(directory, counts);
-		if (action === 'UPLOAD') {
-			counts.uploads += 1;
-		} else if (action === 'UPLOADED') {
-			counts.uploaded += 1;
-		} else {
-			counts.failures.push(parseArguments(event.text).keywords['REASON'] ?? 'no reason given');
-		}
-
-		for (const waiter of this.#waiters) {
-			waiter();
-		}
-	}
-
-	forget(serviceId: string): void {
-		this.#services.delete(normalizeServiceId(serviceId));
-	}
-
-	wait(serviceId: string, all: boolean, timeoutMs: number, onClose: (listener: (error?: Error) => void) => () => void): Promise<void> {
-		const address = normalizeServiceId(serviceId);
-		return new Promise((resolve, reject) => {
-			const finish = (settle: () => void) => {
-				clearTimeout(timer);
-				this.#waiters.delete(check);
-				unsubscribe();
-				settle();
-			};
-
-			const check = () => {
-				const counts = [...(this.#services.get(address)?.values() ?? [])];
-				const done = all
-					? counts.some(entry => entry.uploads > 0) && counts.every(entry => entry.uploaded >= entry.uploads)
-					: counts.some(entry => entry.uploaded > 0);
-				if (done) {
-					finish(resolve);
-				}
-			};
-
-			const timer = setTimeout(() => {
-				finish(() => reject(new Error(`the onion service descriptor was not ${all ? 'uploaded to every HSDir' : 'uploaded'} within ${timeoutMs} ms (${this.#summary(address)})`)));
-			}, timeoutMs);
-			const unsubscribe = onClose(error => {
-				finish(() => reject(new ControlConnectionError(`the tor control connection closed while waiting for a descriptor upload${error ? `: ${error.message}` : ''}`, {cause: error})));
-			});
-			this.#waiters.add(check);
-			check();
-		});
-	}
-
-	#summary(address: string): string {
-		const counts = [...(this.#services.get(address)?.values() ?? [])];
-		const uploads = counts.reduce((sum, entry) => sum + entry.uploads, 0);
-		const uploaded = counts.reduce((sum, entry) => sum + entry.uploaded, 0);
-		const failures = counts.flatMap(entry => entry.failures);
-		return `${uploads} uploads started, ${uploaded} confirmed${failures.length > 0 ? `, failures: ${failures.join(', ')}` : ''}`;
-	}
-}
-
-function normalizeServiceId(serviceId: string): string {
-	return serviceId.toLowerCase().replace(/\.onion$/, '');
-}
