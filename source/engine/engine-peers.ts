@@ -7,7 +7,7 @@ import type {Socket} from 'node:net';
 import type {Certificate} from '../keys/index.js';
 import {dialWithRetry, type SocksEndpoint} from '../net/socks.js';
 import type {Peer} from './engine-types.js';
-import type {Scheduler} from './publisher.js';
+import type {Scheduler} from './clock.js';
 import type {RegistryReader} from './registry-reader.js';
 import type {Established, Random} from './session/index.js';
 

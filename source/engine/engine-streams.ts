@@ -10,7 +10,7 @@ import {handleSessionEvent} from './engine-session-events.js';
 import type {Peer} from './engine-types.js';
 import type {Visibility} from './engine-visibility.js';
 import type {EngineEvent} from './events.js';
-import type {Clock, Scheduler} from './publisher.js';
+import type {Clock, Scheduler} from './clock.js';
 import {keepSession, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random} from './session/index.js';
 import {StreamRunner} from './session-runner.js';
 import type {Store} from './store.js';

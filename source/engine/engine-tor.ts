@@ -5,7 +5,7 @@
 // half a second to a few seconds, so a restarted tor is found within seconds, not minutes.
 import type {SocksEndpoint} from '../net/socks.js';
 import {TorControl, type ControlEndpoint} from '../net/tor-control.js';
-import type {Scheduler} from './publisher.js';
+import type {Scheduler} from './clock.js';
 import type {TorEndpoints} from './tor-access.js';
 
 export type TorLinkOptions = {

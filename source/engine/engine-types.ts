@@ -3,7 +3,7 @@ import type {Certificate, Identity} from '../keys/index.js';
 import type {Registry} from '../net/registry.js';
 import type {SocksEndpoint} from '../net/socks.js';
 import type {ControlEndpoint} from '../net/tor-control.js';
-import type {Clock, Scheduler} from './publisher.js';
+import type {Clock, Scheduler} from './clock.js';
 import type {Random} from './session/index.js';
 import type {StreamRunner} from './session-runner.js';
 import type {Store} from './store.js';

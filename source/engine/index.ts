@@ -2,6 +2,7 @@
 // (a lint rule enforces it). EngineApi is what the TUI, the bot and the commands use.
 export * from './session/index.js';
 export * from './registry-record.js';
+export * from './clock.js';
 export * from './publisher.js';
 export * from './registry-reader.js';
 export * from './store.js';

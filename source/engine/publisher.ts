@@ -17,17 +17,8 @@ import type {Identity} from '../keys/identity.js';
 import {pairSecret} from '../keys/pair-secret.js';
 import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../keys/slot.js';
 import type {Registry} from '../net/registry.js';
+import {systemClock, systemScheduler, type Clock, type Scheduler} from './clock.js';
 import {defaultRandomBytes, parseOnionAddress, sealDecoy, sealRecord, type RandomBytes} from './registry-record.js';
-
-export type Clock = {now(): number};
-export type Scheduler = {setTimeout(callback: () => void, ms: number): unknown; clearTimeout(handle: unknown): void};
-export const systemClock: Clock = {now: () => Date.now()};
-export const systemScheduler: Scheduler = {
-	setTimeout: (callback, ms) => setTimeout(callback, ms),
-	clearTimeout: handle => {
-		clearTimeout(handle as ReturnType<typeof setTimeout>);
-	},
-};
 
 export type Onion = {address: string; port: number};
 export type WriteKind = 'record' | 'decoy';

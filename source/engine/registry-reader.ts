@@ -8,8 +8,7 @@ import {pairSecret} from '../keys/pair-secret.js';
 import {open} from '../keys/seal.js';
 import {dayStart, slotKeyPair, utcDay} from '../keys/slot.js';
 import type {Registry} from '../net/registry.js';
-import type {Clock} from './publisher.js';
-import {systemClock} from './publisher.js';
+import {systemClock, type Clock} from './clock.js';
 import {decodeRecord, registryValueBytes, unframeValue} from './registry-record.js';
 
 export const rejectReasons = ['wrong-size', 'not-for-us', 'malformed', 'bad-signature', 'unknown-signer', 'bad-record', 'wrong-reader', 'wrong-day', 'expired', 'from-the-future', 'stale'] as const;

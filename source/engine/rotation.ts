@@ -7,7 +7,7 @@
 import type {Socket} from 'node:net';
 import type {TorControl} from '../net/tor-control.js';
 import {OnionHost, type HostedOnion} from './onion-host.js';
-import type {Scheduler} from './publisher.js';
+import type {Scheduler} from './clock.js';
 import type {Random} from './session/index.js';
 
 export type OnionRotationOptions = {

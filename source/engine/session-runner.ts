@@ -5,7 +5,7 @@
 // (keepSession), then the session starts and the handshake's leftover is its first data.
 import type {Socket} from 'node:net';
 import type {Certificate} from '../keys/index.js';
-import type {Clock, Scheduler} from './publisher.js';
+import type {Clock, Scheduler} from './clock.js';
 import {
 	handleHandshake,
 	handleSession,

@@ -7,7 +7,7 @@ import {once} from 'node:events';
 import {createServer, connect, type AddressInfo, type Socket} from 'node:net';
 import {test} from 'node:test';
 import type {Certificate} from '../../source/engine/index.js';
-import {systemClock, systemScheduler} from '../../source/engine/publisher.js';
+import {systemClock, systemScheduler} from '../../source/engine/clock.js';
 import {ReplayCache, startDialer, startListener, type HandshakeStep} from '../../source/engine/session/index.js';
 import {StreamRunner} from '../../source/engine/session-runner.js';
 import {fakeContact, fakeCrypto, onionB, seededRandom} from '../helpers/session-harness.js';
