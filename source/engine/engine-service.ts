@@ -107,7 +107,9 @@ class EngineService implements EngineApi {
 			// networks (many nodes a bootstrap meets are gone and time out). The engine's first
 			// publish and lookups wait for it; a socket that cannot bind fails the start below.
 			const registryStarted = registry.start().then(() => {
-				this.#reportNodes();
+				if (!this.#stopped) {
+					this.#reportNodes();
+				}
 			});
 			registryStarted.catch(() => undefined);
 			const only = this.#options.only === undefined ? undefined : new Set(this.#options.only);
