@@ -5,6 +5,7 @@ import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import process from 'node:process';
+import {Waiters} from '../helpers/waiters.js';
 
 export const cliPath = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
@@ -29,11 +30,9 @@ export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}
 	const lines: string[] = [];
 	let partial = '';
 	let stderr = '';
-	const waiters = new Set<() => void>();
+	const waiters = new Waiters();
 	const wake = () => {
-		for (const waiter of waiters) {
-			waiter();
-		}
+		waiters.wake();
 	};
 
 	child.stdout.on('data', (chunk: Buffer) => {
@@ -54,35 +53,22 @@ export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}
 			resolve({code, signal});
 		});
 	});
-	const waitForLine = async (label: string, predicate: (line: string) => boolean, timeoutMs: number) => new Promise<string>((resolve, reject) => {
+	const waitForLine = async (label: string, predicate: (line: string) => boolean, timeoutMs: number) => {
 		let seen = 0;
-		const check = () => {
+		return waiters.until(label, () => {
 			for (; seen < lines.length; seen++) {
 				if (predicate(lines[seen]!)) {
-					finish();
-					resolve(lines[seen]!);
-					return;
+					return lines[seen]!;
 				}
 			}
 
 			if (done) {
-				finish();
-				reject(new Error(`umbra exited before ${label}; stderr:\n${stderr}`));
+				throw new Error(`umbra exited before ${label}; stderr:\n${stderr}`);
 			}
-		};
 
-		const timer = setTimeout(() => {
-			finish();
-			reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label}; stderr:\n${stderr}`));
-		}, timeoutMs);
-		const finish = () => {
-			clearTimeout(timer);
-			waiters.delete(check);
-		};
-
-		waiters.add(check);
-		check();
-	});
+			return undefined;
+		}, timeoutMs, () => `; stderr:\n${stderr}`);
+	};
 	return {
 		child,
 		lines,

@@ -8,6 +8,7 @@ import type {Certificate} from '../../source/keys/index.js';
 import {DhtRegistry} from '../../source/net/dht-registry.js';
 import type {ClientDescription} from '../../source/net/testnet/tor-network.js';
 import {fixtureCertificate, fixtureIdentity, fixturePassphrase, fixtureText, type FixtureName} from '../helpers/key-fixtures.js';
+import {Waiters} from '../helpers/waiters.js';
 
 export const testKdf = {N: 1024, r: 8, p: 1};
 
@@ -51,30 +52,12 @@ export async function startPeer(options: {name: FixtureName; contacts: Array<{na
 		publishWindowMs: 500,
 	});
 	const events: EngineEvent[] = [];
-	const waiters = new Set<() => void>();
+	const waiters = new Waiters();
 	engine.subscribe(event => {
 		events.push(event);
-		for (const waiter of waiters) {
-			waiter();
-		}
+		waiters.wake();
 	});
-	const waitFor = async (label: string, predicate: (event: EngineEvent) => boolean, timeoutMs: number) => new Promise<EngineEvent>((resolve, reject) => {
-		const check = () => {
-			const found = events.find(event => predicate(event));
-			if (found) {
-				waiters.delete(check);
-				clearTimeout(timer);
-				resolve(found);
-			}
-		};
-
-		const timer = setTimeout(() => {
-			waiters.delete(check);
-			reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label}`));
-		}, timeoutMs);
-		waiters.add(check);
-		check();
-	});
+	const waitFor = async (label: string, predicate: (event: EngineEvent) => boolean, timeoutMs: number) => waiters.until(label, () => events.find(event => predicate(event)), timeoutMs);
 	await engine.start();
 	return {
 		engine,

@@ -15,6 +15,7 @@ import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.j
 import {fixtureCertificate, fixturePassphrase, fixtureText} from '../helpers/key-fixtures.js';
 import {useTestNetwork} from '../helpers/network.js';
 import {startParty, type Party} from '../helpers/parties.js';
+import {Waiters} from '../helpers/waiters.js';
 
 const sender = join(import.meta.dirname, 'children', 'sender.ts');
 const count = 1000;
@@ -24,23 +25,18 @@ type Child = {child: ChildProcessWithoutNullStreams; lines: string[]; exited: Pr
 function startSender(args: string[]): Child {
 	const child = spawn(process.execPath, ['--import', 'tsx', sender, ...args], {stdio: ['pipe', 'pipe', 'pipe']});
 	const lines: string[] = [];
-	const waiters = new Set<() => void>();
+	const waiters = new Waiters();
 	let stderr = '';
 	child.stderr.on('data', (chunk: Buffer) => {
 		stderr = (stderr + chunk.toString('utf8')).slice(-4000);
 	});
 	createInterface({input: child.stdout}).on('line', line => {
 		lines.push(line);
-		for (const waiter of waiters) {
-			waiter();
-		}
+		waiters.wake();
 	});
 	const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>(resolve => {
 		child.once('exit', (code, signal) => {
-			for (const waiter of waiters) {
-				waiter();
-			}
-
+			waiters.wake();
 			resolve({code, signal});
 		});
 	});
@@ -49,29 +45,17 @@ function startSender(args: string[]): Child {
 		lines,
 		exited,
 		async waitForLine(predicate, timeoutMs) {
-			return new Promise((resolve, reject) => {
-				const check = () => {
-					if (lines.some(line => predicate(line, lines))) {
-						finish();
-						resolve();
-					} else if (child.exitCode !== null || child.signalCode !== null) {
-						finish();
-						reject(new Error(`the sender exited (${child.exitCode ?? child.signalCode}) first; its stderr:\n${stderr}`));
-					}
-				};
+			await waiters.until('the line the sender should print', () => {
+				if (lines.some(line => predicate(line, lines))) {
+					return true;
+				}
 
-				const timer = setTimeout(() => {
-					finish();
-					reject(new Error(`timed out after ${timeoutMs} ms; last lines: ${lines.slice(-3).join(' | ')}; stderr:\n${stderr}`));
-				}, timeoutMs);
-				const finish = () => {
-					clearTimeout(timer);
-					waiters.delete(check);
-				};
+				if (child.exitCode !== null || child.signalCode !== null) {
+					throw new Error(`the sender exited (${child.exitCode ?? child.signalCode}) first; its stderr:\n${stderr}`);
+				}
 
-				waiters.add(check);
-				check();
-			});
+				return undefined;
+			}, timeoutMs, () => `; last lines: ${lines.slice(-3).join(' | ')}; stderr:\n${stderr}`);
 		},
 	};
 }

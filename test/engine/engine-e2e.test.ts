@@ -10,36 +10,22 @@ import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
 import {useTestNetwork} from '../helpers/network.js';
+import {Waiters} from '../helpers/waiters.js';
 
 const phaseMs = 90_000;
 
 /** Records an engine's events; waits for one matching a predicate, never sleeping. */
 function recorder(engine: Engine) {
 	const events: EngineEvent[] = [];
-	const waiters = new Set<() => void>();
+	const waiters = new Waiters();
 	engine.subscribe(event => {
 		events.push(event);
-		for (const waiter of waiters) {
-			waiter();
-		}
+		waiters.wake();
 	});
-	const waitFor = async <T extends EngineEvent>(label: string, predicate: (event: EngineEvent) => event is T, count = 1): Promise<T[]> => new Promise((resolve, reject) => {
-		const check = () => {
-			const found = events.filter(event => predicate(event));
-			if (found.length >= count) {
-				waiters.delete(check);
-				clearTimeout(timer);
-				resolve(found);
-			}
-		};
-
-		const timer = setTimeout(() => {
-			waiters.delete(check);
-			reject(new Error(`timed out after ${phaseMs} ms waiting for ${label}`));
-		}, phaseMs);
-		waiters.add(check);
-		check();
-	});
+	const waitFor = async <T extends EngineEvent>(label: string, predicate: (event: EngineEvent) => event is T, count = 1): Promise<T[]> => waiters.until(label, () => {
+		const found = events.filter(event => predicate(event));
+		return found.length >= count ? found : undefined;
+	}, phaseMs);
 	return {events, waitFor};
 }
 

@@ -12,6 +12,7 @@ import {dialSocks} from '../../source/net/socks.js';
 import type {ClientDescription} from '../../source/net/testnet/description.js';
 import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
 import {fixtureCertificate, fixtureIdentity, fixturePassphrase, fixtureText, type FixtureName} from './key-fixtures.js';
+import {Waiters} from './waiters.js';
 import type {TorNetworkDescription} from '../../source/net/testnet/description.js';
 
 export type Party = {
@@ -45,12 +46,10 @@ export async function startParty(options: {name: FixtureName; contacts: FixtureN
 		rotationGraceMs: 1000,
 	});
 	const events: EngineEvent[] = [];
-	const waiters = new Set<() => void>();
+	const waiters = new Waiters();
 	engine.subscribe(event => {
 		events.push(event);
-		for (const waiter of waiters) {
-			waiter();
-		}
+		waiters.wake();
 	});
 	const party: Party = {
 		name: options.name,
@@ -59,24 +58,7 @@ export async function startParty(options: {name: FixtureName; contacts: FixtureN
 		engine,
 		events,
 		async waitFor(label, predicate, waitOptions = {}) {
-			const timeoutMs = waitOptions.timeoutMs ?? 90_000;
-			return new Promise<EngineEvent>((resolve, reject) => {
-				const check = () => {
-					const found = events.slice(waitOptions.from ?? 0).find(event => predicate(event));
-					if (found) {
-						waiters.delete(check);
-						clearTimeout(timer);
-						resolve(found);
-					}
-				};
-
-				const timer = setTimeout(() => {
-					waiters.delete(check);
-					reject(new Error(`${options.name}: timed out after ${timeoutMs} ms waiting for ${label}`));
-				}, timeoutMs);
-				waiters.add(check);
-				check();
-			});
+			return waiters.until(`${label} (at ${options.name})`, () => events.slice(waitOptions.from ?? 0).find(event => predicate(event)), waitOptions.timeoutMs ?? 90_000);
 		},
 		async close() {
 			await engine.stop().catch(() => undefined);
@@ -121,8 +103,8 @@ export type World = {
 	first: ClientDescription;
 	second: ClientDescription;
 	bootstrap: string[];
-	/** Starts a party on `client` and stops it when the test ends. */
-	party(name: FixtureName, contacts: FixtureName[], client: ClientDescription): Promise<Party>;
+	/** Starts a party on `client` (its engine too unless `start: false`) and stops it when the test ends. */
+	party(name: FixtureName, contacts: FixtureName[], client: ClientDescription, options?: {start?: boolean}): Promise<Party>;
 	/** What `reader` can read from the DHT on its own: that fixture's slot of `contact`. */
 	read(reader: FixtureName, contact: FixtureName): Promise<ContactAddress | undefined>;
 };
@@ -151,8 +133,8 @@ export async function startWorld(t: TestContext, network: TorNetworkDescription,
 		first,
 		second,
 		bootstrap,
-		async party(partyName, contacts, client) {
-			const party = await startParty({name: partyName, contacts, directory, client, bootstrap});
+		async party(partyName, contacts, client, partyOptions = {}) {
+			const party = await startParty({name: partyName, contacts, directory, client, bootstrap, ...partyOptions});
 			state.parties.push(party);
 			return party;
 		},
