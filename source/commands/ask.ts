@@ -3,8 +3,8 @@
 import {createReadStream} from 'node:fs';
 import {createInterface} from 'node:readline';
 import type {Readable} from 'node:stream';
-import {PromptCancelledError} from '../engine/index.js';
 import {UsageError, type CommandContext} from './command.js';
+import {PromptCancelledError} from './passphrase.js';
 
 /**
  * Larger than any key block the keys layer accepts, so its own cap reports the size with the

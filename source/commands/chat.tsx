@@ -1,11 +1,12 @@
 // umbra chat (and `umbra` with no command): the terminal interface. First run: create or import
 // an identity; later: unlock it; then the chat screen with the engine running, until /quit or
 // Ctrl-C (contacts get their bye, the store is closed, the lock released).
-import {exportPublicKey, openEngine, passphraseEnvironmentVariable, readPassphraseFile, type Profile} from '../engine/index.js';
+import {exportPublicKey, openEngine, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
 import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {dataDirFor} from './open.js';
+import {passphraseEnvironmentVariable, readPassphraseFile} from './passphrase.js';
 
 function givenPassphrase(context: CommandContext): string | undefined {
 	const file = stringFlag(context, 'passphraseFile');

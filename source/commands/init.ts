@@ -2,13 +2,14 @@
 // Everything that can be refused cheaply (an identity already there, a missing user ID without a
 // terminal, conflicting flags) is refused before the passphrase is asked, so nobody types a new
 // passphrase twice only to hear the directory was taken.
-import {createProfile, hasIdentity, IdentityExistsError, importProfile, readPassphraseFile, stripControl, type Profile} from '../engine/index.js';
+import {createProfile, hasIdentity, IdentityExistsError, importProfile, stripControl, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {askLine, readKeyInput} from './ask.js';
 import {stringFlag, UsageError, type Command, type CommandContext} from './command.js';
 import {dataDirFlag, passphraseFileFlag} from './common-flags.js';
 import {identityLines} from './id.js';
 import {dataDirFor, passphraseFor} from './open.js';
+import {readPassphraseFile} from './passphrase.js';
 
 async function userIdFor(context: CommandContext): Promise<string> {
 	const given = stringFlag(context, 'userId');

@@ -1,8 +1,9 @@
 // From flags to an open profile: the data directory (--data-dir, XDG), the passphrase
 // (--passphrase-file, UMBRA_PASSPHRASE, else the terminal) and the profile itself. Every
 // command that needs the identity or the store goes through here.
-import {openProfile, readPassphrase, resolveDataDirectory, type Profile} from '../engine/index.js';
+import {openProfile, resolveDataDirectory, type Profile} from '../engine/index.js';
 import {booleanFlag, stringFlag, type CommandContext} from './command.js';
+import {readPassphrase} from './passphrase.js';
 
 export function dataDirFor(context: CommandContext): string {
 	const dataDir = stringFlag(context, 'dataDir');

@@ -13,7 +13,6 @@ export {defaultKdf, storeCipher, type KdfParameters} from './store-key.js';
 export {currentSchemaVersion} from './store-migrations.js';
 export * from './data-dir.js';
 export * from './lock.js';
-export * from './passphrase.js';
 export * from './settings.js';
 export {Engine, type EngineOptions} from './engine.js';
 export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';

@@ -22,10 +22,10 @@ function requireScript(): void {
 const quote = (word: string) => `'${word.replaceAll('\'', '\'\\\'\'')}'`;
 
 /** Runs umbra on a pseudo-terminal, answering each prompt once it shows; the child is killed by PID at the deadline. */
-async function atTerminal(args: string[], dialogue: Dialogue, options: {env?: Record<string, string>; timeoutMs?: number} = {}): Promise<{code: number | null; output: string}> {
+async function atTerminal(args: string[], dialogue: Dialogue, options: {env?: Record<string, string>; timeoutMs?: number; stdinFromDevNull?: boolean} = {}): Promise<{code: number | null; output: string}> {
 	requireBuiltCli();
 	requireScript();
-	const command = [process.execPath, cliPath, ...args].map(word => quote(word)).join(' ');
+	const command = [process.execPath, cliPath, ...args].map(word => quote(word)).join(' ') + (options.stdinFromDevNull ? ' </dev/null' : '');
 	const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
 		env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', TERM: 'dumb', ...options.env},
 		stdio: ['pipe', 'pipe', 'pipe'],
@@ -84,6 +84,12 @@ describe('umbra at a terminal', () => {
 		// The profile opens with what was typed.
 		const opened = await runUmbra(['contacts', '--data-dir', dataDir], {env: {UMBRA_PASSPHRASE: 'typed at the terminal'}});
 		assert.equal(opened.code, exitCodes.ok, opened.stderr);
+	});
+
+	it('with standard input not a terminal, asks for the passphrase on the controlling terminal', async () => {
+		const {code, output} = await atTerminal(['contacts', '--data-dir', dataDir], [{prompt: 'Passphrase: ', answer: 'typed at the terminal'}], {stdinFromDevNull: true});
+		assert.equal(code, exitCodes.ok, output);
+		assert.ok(!output.includes('typed at the terminal'), 'the passphrase was not echoed');
 	});
 
 	it('import shows the key and adds it only on yes', async () => {
