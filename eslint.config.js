@@ -1,5 +1,7 @@
 // Lint = typescript-eslint's recommended rules plus umbra's layer rules.
-// Layers point down only: cli -> screens/bot -> engine -> net/keys (../shared/DESIGN.md).
+// Layers point down only: cli -> screens/bot -> engine -> net/keys (docs/architecture.md).
+// Inside the engine, each folder (node, session, registry, tor, store, profile) is entered
+// through its index.ts only.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -10,6 +12,23 @@ const uiPackages = {
 const engineInternals = {
 	group: ['**/source/engine/*', '../engine/*', './engine/*', '!**/engine/index.js'],
 	message: 'Reach the engine only through source/engine/index.ts.',
+};
+const engineFolders = ['node', 'session', 'registry', 'tor', 'store', 'profile'];
+/** From a file in one engine folder: a sibling folder only through its index. */
+const siblingFolderInternals = {
+	group: [...engineFolders.map(folder => `../${folder}/*`), ...engineFolders.map(folder => `!../${folder}/index.js`)],
+	message: 'Reach another engine folder only through its index.ts.',
+};
+/** From a file at the engine's top: a folder only through its index. */
+const folderInternals = {
+	group: [...engineFolders.map(folder => `./${folder}/*`), ...engineFolders.map(folder => `!./${folder}/index.js`)],
+	message: 'Reach an engine folder only through its index.ts.',
+};
+const sansIo = {
+	paths: ['node:net', 'node:fs', 'node:fs/promises', 'node:timers', 'node:timers/promises', 'node:dgram', 'node:child_process'].map(name => ({
+		name,
+		message: 'The session core is sans-IO: no sockets, files or timers; the stream runner (engine/node) does the I/O.',
+	})),
 };
 const upwards = (...layers) => ({
 	group: layers.flatMap(layer => [`**/${layer}`, `**/${layer}/*`, `**/${layer}.js`]),
@@ -37,8 +56,19 @@ export default tseslint.config(
 		rules: {'no-restricted-imports': ['error', {patterns: [uiPackages, upwards('engine', 'screens', 'bot', 'cli')]}]},
 	},
 	{
-		files: ['source/engine/**'],
-		rules: {'no-restricted-imports': ['error', {patterns: [uiPackages, upwards('screens', 'bot', 'cli')]}]},
+		files: ['source/engine/*.ts'],
+		rules: {'no-restricted-imports': ['error', {patterns: [uiPackages, upwards('screens', 'bot', 'cli'), folderInternals]}]},
+	},
+	{
+		files: ['source/engine/*/**'],
+		rules: {'no-restricted-imports': ['error', {patterns: [uiPackages, upwards('screens', 'bot', 'cli'), siblingFolderInternals]}]},
+	},
+	{
+		files: ['source/engine/session/**'],
+		rules: {
+			'no-restricted-imports': ['error', {...sansIo, patterns: [uiPackages, upwards('screens', 'bot', 'cli'), siblingFolderInternals]}],
+			'no-restricted-globals': ['error', ...['setTimeout', 'setInterval', 'setImmediate'].map(name => ({name, message: 'The session core is sans-IO: time comes in as an argument; the stream runner schedules.'}))],
+		},
 	},
 	{
 		// Everything outside the engine, except the engine's own unit tests, sees only its index.

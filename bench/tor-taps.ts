@@ -8,7 +8,7 @@
 //
 // A stream to the engine's onion with the same credentials rides the same circuit as the
 // engine's session (IsolateSOCKSAuth), which is the only fair comparison: the onion RTT is
-// bimodal per circuit (../shared/reference/tor-testnet.md, pitfall 8). Both pass-throughs cost
+// bimodal per circuit (docs/testing.md, pitfall 8). Both pass-throughs cost
 // one loopback hop (about 0.03 ms), and the raw streams go through the same hop.
 import {createServer, connect, type AddressInfo, type Server, type Socket} from 'node:net';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The thin entry point: pick a command from the table, parse its flags with meow, run it, map
-// failures to exit codes. process.exit lives here alone (../shared/STYLE.md, point 6); meow
-// exits by itself for --help and --version.
+// failures to exit codes. process.exit lives here alone; meow exits
+// by itself for --help and --version.
 import {homedir} from 'node:os';
 import process from 'node:process';
 import meow, {type AnyFlags} from 'meow';

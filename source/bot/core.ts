@@ -1,4 +1,4 @@
-// The bot's logic without I/O (STYLE.md point 8): an engine event or a stdin line goes in, the
+// The bot's logic without I/O: an engine event or a stdin line goes in, the
 // events to print and the engine calls to make come out. The runner (bot.ts) does the I/O; the
 // tests drive this directly with thousands of lines and a plain view of the engine.
 import type {ContactPresence, ContactView, EngineEvent, MessageState, OwnIdentityView, OwnPresence, LifecycleState} from '../engine/index.js';

@@ -1,5 +1,5 @@
-// The Engine (issue 5): joins Tor control, the onion service, the registry and the session core
-// into commands and events (STYLE.md point 2). Ownership: the engine opens and closes its own
+// The Engine: joins Tor control, the onion service, the registry and the session core
+// into commands and events. Ownership: the engine opens and closes its own
 // control connection, onion service, listener and streams; the store and the registry are the
 // caller's, started before start() and closed after stop(). Logs never hold an onion address,
 // a fingerprint or message text.
@@ -7,22 +7,15 @@ import {randomBytes} from 'node:crypto';
 import {readCertificates, type Certificate} from '../keys/index.js';
 import type {SocksEndpoint} from '../net/socks.js';
 import type {TorControl} from '../net/tor-control.js';
-import {PeerTable} from './engine-peers.js';
-import {SessionHub} from './engine-streams.js';
-import {TorLink} from './engine-tor.js';
-import {Visibility} from './engine-visibility.js';
-import type {EngineOptions, EngineSnapshot} from './engine-types.js';
+import {PeerTable, SessionHub, Visibility, type EngineOptions, type EngineSnapshot} from './node/index.js';
+import {OnionRotation, TorLink, type HostedOnion} from './tor/index.js';
 import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
-import type {HostedOnion} from './onion-host.js';
-import {OnionRotation} from './rotation.js';
 import {systemClock, systemScheduler, type Clock, type Scheduler} from './clock.js';
-import {Publisher} from './publisher.js';
-import {RegistryReader} from './registry-reader.js';
-import {storedWatermark} from './registry-watermarks.js';
+import {Publisher, RegistryReader, storedWatermark} from './registry/index.js';
 import {checkFrameBody, keysHandshakeCrypto, type HandshakeCrypto, type PresenceState, type Random} from './session/index.js';
-import type {Message} from './store-messages.js';
+import type {Message} from './store/index.js';
 
-export type {EngineOptions, EngineSnapshot, Peer} from './engine-types.js';
+export type {EngineOptions, EngineSnapshot, Peer} from './node/index.js';
 
 const defaultRandom: Random = length => new Uint8Array(randomBytes(length));
 

@@ -1,8 +1,8 @@
-// What the engine tells its subscribers (STYLE.md point 2): one discriminated union on `type`,
+// What the engine tells its subscribers: one discriminated union on `type`,
 // switched on exhaustively by the UI and the bot. Contacts appear by fingerprint; message text
 // only in message.received. None of this is a log line: subscribers decide what to show.
 import type {PresenceState} from './session/index.js';
-import type {Message, MessageState} from './store-messages.js';
+import type {Message, MessageState} from './store/index.js';
 
 export type LifecycleState = 'starting' | 'connecting-tor' | 'publishing' | 'ready' | 'stopping' | 'stopped';
 

@@ -9,7 +9,7 @@ const salt = Buffer.from('umbra/v1/pair', 'ascii');
 const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
 /**
- * K_AB of DESIGN.md ("Registry"): HKDF-SHA256 with ikm = X25519(own encryption subkey, contact's
+ * K_AB of docs/design.md ("Registry"): HKDF-SHA256 with ikm = X25519(own encryption subkey, contact's
  * encryption subkey), salt "umbra/v1/pair", info = both raw 20-byte fingerprints, the smaller
  * first, 32 bytes. Both sides compute the same value alone. The label keeps this reuse of the
  * OpenPGP encryption key apart from its use in ECDH encryption.

@@ -4,7 +4,7 @@ import {checkOptions} from './options.js';
 
 /**
  * The registry slot in which `publisher` leaves its address for `reader` on one UTC day
- * (DESIGN.md, "Registry"): a BEP 44 mutable item, no salt, under an Ed25519 key that only the
+ * (docs/design.md, "Registry"): a BEP 44 mutable item, no salt, under an Ed25519 key that only the
  * two of them can derive. Holds the slot's secret seed: never log it.
  */
 export type SlotKeyPair = {

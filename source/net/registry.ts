@@ -1,5 +1,5 @@
 // Where users leave their current address for their contacts: signed mutable items under
-// keys only a pair of users can derive (DESIGN.md, "Registry"). The engine sees only this
+// keys only a pair of users can derive (docs/design.md, "Registry"). The engine sees only this
 // interface, so the direct mainline DHT (dht-registry.ts) can later be joined by a registry
 // reached over Tor (a pkarr-style relay) without touching the engine.
 

@@ -1,4 +1,4 @@
-// The main screen: picks a layout from the engine's lifecycle (STYLE.md point 5) and composes the
+// The main screen: picks a layout from the engine's lifecycle and composes the
 // panes. Keys come from Ink's raw input events, split by KeyParser (Ink merges keys that arrive
 // together and loses their flags), and go to handleKey one by one.
 import {Box, Text, useStdin} from 'ink';

@@ -1,5 +1,4 @@
-// Everything a peer or a certificate wrote passes through here before it is drawn (STYLE.md
-// point 12): Ink passes SGR and OSC sequences through to the terminal. The engine strips too;
+// Everything a peer or a certificate wrote passes through here before it is drawn: Ink passes SGR and OSC sequences through to the terminal. The engine strips too;
 // the screens do not rely on it.
 import {stripControl, stripControlKeepNewlines} from '../engine/index.js';
 

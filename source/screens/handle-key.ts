@@ -1,4 +1,4 @@
-// The one input dispatcher (STYLE.md point 4): an open question or overlay answers first, then
+// The one input dispatcher: an open question or overlay answers first, then
 // the focused pane, then the global keymap (keymap.ts).
 import {maxMessageTextBytes} from '../engine/index.js';
 import {cleanLine} from './clean.js';

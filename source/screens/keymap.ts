@@ -1,4 +1,4 @@
-// The TUI's keys as data (STYLE.md point 4): the input dispatcher, the help overlay and the man
+// The TUI's keys as data: the input dispatcher, the help overlay and the man
 // page's KEYS section (scripts/man.ts) all read this one table, so they cannot disagree.
 //
 // Keys are written as users see them ('Ctrl-N', 'Alt-1..9'); `bindings` holds the parsed key

@@ -41,7 +41,7 @@ export function statusReducer(state: EngineStatus, action: StatusAction): Engine
 	}
 }
 
-/** Which layout the app shows, from the lifecycle (STYLE.md point 5). */
+/** Which layout the app shows, from the lifecycle. */
 export type Phase = 'starting' | 'publishing' | 'ready' | 'tor-lost' | 'stopping';
 
 export function phaseOf(status: EngineStatus): Phase {

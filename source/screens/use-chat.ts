@@ -1,4 +1,4 @@
-// The one hook between the engine and the screen (STYLE.md point 3): it subscribes to the engine,
+// The one hook between the engine and the screen: it subscribes to the engine,
 // feeds the pane reducers, loads the open conversation's window, and returns what the panes draw
 // plus the actions keys and commands need. Key handling itself is handle-key.ts.
 import {useCallback, useEffect, useMemo, useRef} from 'react';

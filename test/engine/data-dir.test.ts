@@ -5,8 +5,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import process from 'node:process';
 import {after, before, describe, it} from 'node:test';
-import {DataDirectoryError, dataFilePath, dataFiles, prepareDataDirectory, resolveDataDirectory} from '../../source/engine/data-dir.js';
-import {acquireLock, LockedError, processIsAlive} from '../../source/engine/lock.js';
+import {DataDirectoryError, dataFilePath, dataFiles, prepareDataDirectory, resolveDataDirectory} from '../../source/engine/profile/data-dir.js';
+import {acquireLock, LockedError, processIsAlive} from '../../source/engine/profile/lock.js';
 
 let root: string;
 before(() => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {Registry, RegistryItem} from '../../source/net/registry.js';
-import {afterStart} from '../../source/engine/registry-gate.js';
+import {afterStart} from '../../source/engine/registry/gate.js';
 
 function fakeRegistry(calls: string[]): Registry {
 	return {

@@ -10,9 +10,9 @@ import {slotKeyPair, utcDay} from '../../source/keys/slot.js';
 import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {decodeStrict} from '../../source/net/krpc-guard.js';
 import {startDhtSwarm, type Datagram, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
-import {Publisher} from '../../source/engine/publisher.js';
-import {registryValueBytes} from '../../source/engine/registry-record.js';
-import {RegistryReader} from '../../source/engine/registry-reader.js';
+import {Publisher} from '../../source/engine/registry/publisher.js';
+import {registryValueBytes} from '../../source/engine/registry/record.js';
+import {RegistryReader} from '../../source/engine/registry/reader.js';
 import {fixtureIdentity} from '../helpers/key-fixtures.js';
 import {ManualTime, makeIdentities, onions} from '../helpers/registry-helpers.js';
 

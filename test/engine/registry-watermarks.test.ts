@@ -8,10 +8,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import type {Certificate, Identity} from '../../source/keys/index.js';
-import {Publisher, type PublisherEvent} from '../../source/engine/publisher.js';
-import {RegistryReader} from '../../source/engine/registry-reader.js';
-import {storedWatermark} from '../../source/engine/registry-watermarks.js';
-import {openStore, type Store} from '../../source/engine/store.js';
+import {Publisher, type PublisherEvent} from '../../source/engine/registry/publisher.js';
+import {RegistryReader} from '../../source/engine/registry/reader.js';
+import {storedWatermark} from '../../source/engine/registry/watermarks.js';
+import {openStore, type Store} from '../../source/engine/store/store.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
 import {ManualTime, MemoryRegistry, onions} from '../helpers/registry-helpers.js';
 

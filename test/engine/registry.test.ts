@@ -6,9 +6,9 @@ import {dayStart, slotKeyPair, utcDay} from '../../source/keys/slot.js';
 import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {isSafeKrpcMessage} from '../../source/net/krpc-guard.js';
 import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
-import {Publisher, type PublisherEvent} from '../../source/engine/publisher.js';
-import {decodeRecord, encodeRecord, frameValue, parseOnionAddress, recordBytes, RecordSizeError, registryValueBytes, sealDecoy, sealRecord, unframeValue, type RegistryRecord} from '../../source/engine/registry-record.js';
-import {MemoryIssuedAtStore, RegistryReader} from '../../source/engine/registry-reader.js';
+import {Publisher, type PublisherEvent} from '../../source/engine/registry/publisher.js';
+import {decodeRecord, encodeRecord, frameValue, parseOnionAddress, recordBytes, RecordSizeError, registryValueBytes, sealDecoy, sealRecord, unframeValue, type RegistryRecord} from '../../source/engine/registry/record.js';
+import {MemoryIssuedAtStore, RegistryReader} from '../../source/engine/registry/reader.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
 import {ManualTime, MemoryRegistry, onions} from '../helpers/registry-helpers.js';
 

@@ -9,7 +9,7 @@ import {test} from 'node:test';
 import type {Certificate} from '../../source/engine/index.js';
 import {systemClock, systemScheduler} from '../../source/engine/clock.js';
 import {ReplayCache, startDialer, startListener, type HandshakeStep} from '../../source/engine/session/index.js';
-import {StreamRunner} from '../../source/engine/session-runner.js';
+import {StreamRunner} from '../../source/engine/node/stream-runner.js';
 import {fakeContact, fakeCrypto, onionB, seededRandom} from '../helpers/session-harness.js';
 
 const alice = fakeContact('alice');

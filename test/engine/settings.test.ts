@@ -3,7 +3,7 @@ import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:f
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, it} from 'node:test';
-import {openSettings, SettingsError} from '../../source/engine/settings.js';
+import {openSettings, SettingsError} from '../../source/engine/profile/settings.js';
 
 let root: string;
 let counter = 0;

@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import process from 'node:process';
 import {after, before, it} from 'node:test';
-import {openStore} from '../../source/engine/store.js';
+import {openStore} from '../../source/engine/store/store.js';
 
 const passphrase = 'crash test passphrase';
 const contact = 'C0FFEE00'.repeat(5);

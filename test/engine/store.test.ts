@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import Database from 'better-sqlite3-multiple-ciphers';
-import {openStore, type Store} from '../../source/engine/store.js';
+import {openStore, type Store} from '../../source/engine/store/store.js';
 import {
 	DuplicateContactError,
 	DuplicateNameError,
@@ -18,9 +18,9 @@ import {
 	StoreTooNewError,
 	UnknownContactError,
 	WrongPassphraseError,
-} from '../../source/engine/store-errors.js';
-import {createKeyFile, readKeyFile, storeCipher, unlockKeyFile} from '../../source/engine/store-key.js';
-import {currentSchemaVersion, migrate} from '../../source/engine/store-migrations.js';
+} from '../../source/engine/store/errors.js';
+import {createKeyFile, readKeyFile, storeCipher, unlockKeyFile} from '../../source/engine/store/key.js';
+import {currentSchemaVersion, migrate} from '../../source/engine/store/migrations.js';
 
 // Cheap scrypt for tests; the production parameters are checked once below.
 const kdf = {N: 2 ** 10, r: 8, p: 1};

@@ -1,4 +1,4 @@
-// Which tor the engine uses (DESIGN.md, "Tor"), with real tor processes: on the well-known ports
+// Which tor the engine uses (docs/design.md, "Tor"), with real tor processes: on the well-known ports
 // it refuses a tor that asks for no authentication and one whose cookie file belongs to another
 // user (any local program could pose as tor there), then starts a tor of its own from PATH with
 // a torrc in DATA_DIR/tor (here joined to the private network), reports its bootstrap, and when
@@ -11,9 +11,9 @@ import {join} from 'node:path';
 import process from 'node:process';
 import {test} from 'node:test';
 import {importProfile, openEngine, TorUnreachableError, type EngineEvent} from '../../source/engine/index.js';
-import {accessTor} from '../../source/engine/tor-access.js';
+import {accessTor} from '../../source/engine/tor/access.js';
 import {startDhtSwarm} from '../../source/net/testnet/dht-swarm.js';
-import {startDisposableTor, type DisposableTor} from '../../source/net/testnet/disposable-tor.js';
+import {spawnTor, type SpawnedTor} from '../../source/net/own-tor.js';
 import {pollUntil} from '../../source/net/testnet/tor-process.js';
 import {fixturePassphrase, fixtureText} from '../helpers/key-fixtures.js';
 import {useTestNetwork} from '../helpers/network.js';
@@ -36,7 +36,7 @@ function torsWith(torrc: string): number[] {
 test('tor discovery: refuses NULL auth and a foreign cookie on the well-known ports, starts and restarts its own tor', {timeout: 300_000}, async t => {
 	const network = useTestNetwork();
 	const directory = mkdtempSync('/tmp/umbra-discovery-');
-	const tors: DisposableTor[] = [];
+	const tors: SpawnedTor[] = [];
 	const cleanups: Array<() => Promise<void>> = [];
 	t.after(async () => {
 		for (const cleanup of cleanups.reverse()) {
@@ -47,9 +47,9 @@ test('tor discovery: refuses NULL auth and a foreign cookie on the well-known po
 		rmSync(directory, {recursive: true, force: true});
 	});
 
-	const noAuth = await startDisposableTor({cookie: false, controlSocket: false});
+	const noAuth = await spawnTor({cookie: false, controlSocket: false});
 	tors.push(noAuth);
-	const foreignCookie = await startDisposableTor({controlSocket: false});
+	const foreignCookie = await spawnTor({controlSocket: false});
 	tors.push(foreignCookie);
 	// As root, the cookie file really changes hands; otherwise the owner is reported as nobody's.
 	const root = process.getuid?.() === 0;
@@ -104,7 +104,7 @@ test('tor discovery: refuses NULL auth and a foreign cookie on the well-known po
 
 test('a named control port is used even with NULL authentication; no tor at all says how to install it', {timeout: 60_000}, async t => {
 	const directory = mkdtempSync('/tmp/umbra-discovery-');
-	const noAuth = await startDisposableTor({cookie: false, controlSocket: false});
+	const noAuth = await spawnTor({cookie: false, controlSocket: false});
 	t.after(async () => {
 		await noAuth.stop();
 		rmSync(directory, {recursive: true, force: true});

@@ -12,7 +12,7 @@ const vectors = {
 	bobCarol: '780f10491041547ecff001365099faf68618d8bacb8b31c4899dd7fd50cb70d3',
 };
 
-/** DESIGN.md's formula again, through DER-encoded keys instead of the JWK path pairSecret uses. */
+/** docs/design.md's formula again, through DER-encoded keys instead of the JWK path pairSecret uses. */
 function independently(own: Identity, contact: Certificate): string {
 	const privateKey = createPrivateKey({key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), own.x25519Private]), format: 'der', type: 'pkcs8'});
 	const publicKey = createPublicKey({key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), contact.encryptionKey.x25519]), format: 'der', type: 'spki'});
@@ -45,7 +45,7 @@ describe('pairSecret', () => {
 		assert.equal(hex(pairSecret({own: carol, contact: bobCertificate})), vectors.bobCarol);
 	});
 
-	it('is the formula of DESIGN.md, computed another way', () => {
+	it('is the formula of docs/design.md, computed another way', () => {
 		assert.equal(independently(alice, bobCertificate), vectors.aliceBob);
 		assert.equal(independently(carol, aliceCertificate), vectors.aliceCarol);
 	});

@@ -41,7 +41,7 @@ describe('slotKeyPair', () => {
 		});
 	}
 
-	it('follows DESIGN.md: HKDF(K_PR, "umbra/v1/slot", fpr(P) || fpr(R) || uint32_be(d)), SHA-1 target', () => {
+	it('follows docs/design.md: HKDF(K_PR, "umbra/v1/slot", fpr(P) || fpr(R) || uint32_be(d)), SHA-1 target', () => {
 		const [vector] = vectors;
 		const day = Buffer.alloc(4);
 		day.writeUInt32BE(vector.day);

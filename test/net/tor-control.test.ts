@@ -13,7 +13,7 @@ import {
 	type ControlEvent,
 	type TorControlOptions,
 } from '../../source/net/tor-control.js';
-import {startDisposableTor, type DisposableTor} from '../../source/net/testnet/disposable-tor.js';
+import {spawnTor, type SpawnedTor} from '../../source/net/own-tor.js';
 import {startFakeControlPort, type FakeAuth, type FakeConnection} from '../helpers/fake-control-port.js';
 
 function rejectsWith(type: new (...args: never[]) => Error, pattern: RegExp) {
@@ -246,9 +246,9 @@ describe('TorControl against a fake control port', () => {
 });
 
 describe('TorControl against a real tor (DisableNetwork 1)', () => {
-	let tor: DisposableTor;
+	let tor: SpawnedTor;
 	before(async () => {
-		tor = await startDisposableTor({password: 'correct horse "battery"'});
+		tor = await spawnTor({password: 'correct horse "battery"'});
 	});
 	after(async () => {
 		await tor?.stop();
@@ -288,7 +288,7 @@ describe('TorControl against a real tor (DisableNetwork 1)', () => {
 	});
 
 	it('authenticates with NULL to a tor without authentication, unless NULL is refused', async t => {
-		const open = await startDisposableTor({cookie: false, controlSocket: false});
+		const open = await spawnTor({cookie: false, controlSocket: false});
 		t.after(() => open.stop());
 		const control = await connect(t, {}, {host: '127.0.0.1', port: open.controlPort});
 		assert.equal(control.authMethod, 'NULL');
@@ -356,7 +356,7 @@ describe('TorControl against a real tor (DisableNetwork 1)', () => {
 	});
 
 	it('rejects pending commands and tells onClose when tor dies', async t => {
-		const doomed = await startDisposableTor({controlSocket: false});
+		const doomed = await spawnTor({controlSocket: false});
 		t.after(() => doomed.stop());
 		const control = await connect(t, {}, {host: '127.0.0.1', port: doomed.controlPort});
 		const closed = closedWith(control);

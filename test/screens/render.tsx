@@ -1,4 +1,4 @@
-// The one way the screen tests draw the chat (STYLE.md point 13): ink-testing-library, a fake
+// The one way the screen tests draw the chat: ink-testing-library, a fake
 // engine, a fixed terminal size, and waits on what the frame shows, never sleeps.
 import {cleanup, render} from 'ink-testing-library';
 import {ChatApp, type ChatAppProps} from '../../source/screens/chat-app.js';

@@ -21,8 +21,8 @@
 //
 // Binary rather than JSON: fixed-width fields leave no room for duplicate keys, number precision
 // games or unexpected members, and the sizes of the handshake messages do not depend on content.
-// Text is kept as sent (after the UTF-8 check); control characters are stripped by the screens
-// (STYLE.md point 12), since a bot may want the exact text.
+// Text is kept as sent (after the UTF-8 check); control characters are stripped by the screens,
+// since a bot may want the exact text.
 import {CodecError, isOnionAddress, isWellFormed, parse, Writer, type Parsed, type Reader} from './wire-bytes.js';
 
 export {fingerprintBytes, isOnionAddress, type Parsed} from './wire-bytes.js';

@@ -1,4 +1,4 @@
-// The handshake on a fresh onion stream, as a sans-IO state machine (STYLE.md point 8).
+// The handshake on a fresh onion stream, as a sans-IO state machine.
 //
 //   listener -> dialer   hs0: 32 random bytes (the listener's nonce), nothing else
 //   dialer -> listener   hs1: seal(codec hs1, signed by the dialer, encrypted to the listener)

@@ -1,5 +1,5 @@
 // Key agreement of the handshake. The ephemeral X25519 exchange gives forward secrecy beyond
-// Tor's own; K_AB (DESIGN.md "Registry") binds the keys to the pair of long-term identities
+// Tor's own; K_AB (docs/design.md "Registry") binds the keys to the pair of long-term identities
 // even if the signatures were somehow bypassed; the transcript hash binds them to this very
 // exchange (both nonces, both ephemeral keys, the addresses, the times).
 //

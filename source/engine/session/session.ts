@@ -1,11 +1,11 @@
-// A session after the handshake, as a sans-IO state machine (STYLE.md point 8):
+// A session after the handshake, as a sans-IO state machine:
 // `handleSession(state, input) -> {state, events, replies}`, synchronous and pure but for the
 // frame decoder inside the state, which is advanced in place (so the previous state must not be
 // fed again). The runner writes `write` replies to the stream in order, closes it on `close`,
 // turns events into engine events, and feeds back what it did:
 //
 // - Inbound `message` -> event `message`; the runner stores it and then feeds `stored` with its
-//   id, which sends the ack. So an ack always means "stored" (DESIGN.md "Presence and messages").
+//   id, which sends the ack. So an ack always means "stored" (docs/design.md "Presence and messages").
 //   Duplicates (resends after a reconnect) are events again; the store deduplicates by id and
 //   the runner still feeds `stored`, so the sender's copy is acked.
 // - Keepalive: feed `tick` with the time now and then (every few seconds). After `pingAfterMs`

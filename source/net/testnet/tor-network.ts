@@ -1,6 +1,6 @@
 // A private Tor network on 127.0.0.1 (directory authorities, relays, clients) made from the
 // system's tor, for `umbra demo` and the tests. Launch order and options follow the measured
-// recipe in ../shared/reference/tor-testnet.md: keys first, then authorities and relays, then
+// recipe in docs/testing.md: keys first, then authorities and relays, then
 // clients only once every relay serves a complete consensus. Nothing is started until
 // startTorNetwork() is called, and every tor is stopped by its PID.
 import {chmod, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';

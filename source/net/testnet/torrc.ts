@@ -1,5 +1,5 @@
 // The torrc files of a private Tor network on 127.0.0.1. Every option here is explained in
-// ../shared/reference/tor-testnet.md (measured); the short reasons are repeated where they matter.
+// docs/testing.md (measured); the short reasons are repeated where they matter.
 
 /** One directory authority as every torrc of the network names it. */
 export type AuthorityEntry = {

@@ -1,7 +1,7 @@
 // Child process for the lock tests: takes the lock on the data directory given as argv[2],
 // says "locked" on stdout, and holds it until its stdin closes.
 import process from 'node:process';
-import {acquireLock} from '../../../source/engine/lock.js';
+import {acquireLock} from '../../../source/engine/profile/lock.js';
 
 const dataDir = process.argv[2];
 if (dataDir === undefined) {

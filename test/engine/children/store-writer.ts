@@ -3,7 +3,7 @@
 // transaction holding it has committed. Alternates single writes with batches of 25, and marks
 // some earlier messages sent or delivered, so the kill lands in different kinds of write.
 import process from 'node:process';
-import {openStore} from '../../../source/engine/store.js';
+import {openStore} from '../../../source/engine/store/store.js';
 
 const [path, passphrase, contact, prefix = 'm'] = process.argv.slice(2);
 if (path === undefined || passphrase === undefined || contact === undefined) {

@@ -1,15 +1,16 @@
-// A throwaway tor for control-port tests: DisableNetwork 1 means it opens no connection to
-// anything, starts in well under a second, and still answers PROTOCOLINFO, AUTHENTICATE,
-// GETINFO, SETEVENTS and ADD_ONION/DEL_ONION like a connected tor would.
+// A tor process umbra starts and owns: the user's own tor when no system tor will do (network
+// on, data kept in the data directory), and the throwaway tors of the control-port tests
+// (DisableNetwork 1: no connection to anything, up in well under a second, and still answering
+// PROTOCOLINFO, AUTHENTICATE, GETINFO, SETEVENTS and ADD_ONION/DEL_ONION like a connected tor).
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import process from 'node:process';
-import {findExecutable, MissingSystemToolError, systemTools} from '../system-tools.js';
+import {findExecutable, MissingSystemToolError, systemTools} from './system-tools.js';
 
-export type DisposableTorOptions = {
+export type SpawnTorOptions = {
 	/** Where tor keeps its files; default a fresh directory under /tmp (short, for the socket). */
 	directory?: string;
 	/** Adds HashedControlPassword for this password. */
@@ -31,7 +32,7 @@ export type DisposableTorOptions = {
 	extraLines?: readonly string[];
 };
 
-export type DisposableTor = {
+export type SpawnedTor = {
 	controlPort: number;
 	controlSocketPath?: string;
 	cookieFile: string;
@@ -45,7 +46,7 @@ export type DisposableTor = {
 // sockaddr_un.sun_path is 108 bytes including the terminating NUL.
 const maxSocketPathBytes = 107;
 
-export async function startDisposableTor(options: DisposableTorOptions = {}): Promise<DisposableTor> {
+export async function spawnTor(options: SpawnTorOptions = {}): Promise<SpawnedTor> {
 	const torPath = options.torPath ?? findExecutable(systemTools.tor.command);
 	if (torPath === undefined) {
 		throw new MissingSystemToolError([systemTools.tor]);

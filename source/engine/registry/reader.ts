@@ -2,14 +2,14 @@
 // today and, in the first hours of a day, yesterday; opens each value, checks it to the last
 // field, and reports the newest valid record. Anything a DHT node or an attacker can put there that fails a check is counted
 // by reason and otherwise ignored: the caller never sees an exception from bad input.
-import type {Certificate} from '../keys/certificate.js';
-import type {Identity} from '../keys/identity.js';
-import {pairSecret} from '../keys/pair-secret.js';
-import {open} from '../keys/seal.js';
-import {dayStart, slotKeyPair, utcDay} from '../keys/slot.js';
-import type {Registry} from '../net/registry.js';
-import {systemClock, type Clock} from './clock.js';
-import {decodeRecord, registryValueBytes, unframeValue} from './registry-record.js';
+import type {Certificate} from '../../keys/certificate.js';
+import type {Identity} from '../../keys/identity.js';
+import {pairSecret} from '../../keys/pair-secret.js';
+import {open} from '../../keys/seal.js';
+import {dayStart, slotKeyPair, utcDay} from '../../keys/slot.js';
+import type {Registry} from '../../net/registry.js';
+import {systemClock, type Clock} from '../clock.js';
+import {decodeRecord, registryValueBytes, unframeValue} from './record.js';
 
 export const rejectReasons = ['wrong-size', 'not-for-us', 'malformed', 'bad-signature', 'unknown-signer', 'bad-record', 'wrong-reader', 'wrong-day', 'expired', 'from-the-future', 'stale'] as const;
 export type RejectReason = typeof rejectReasons[number];

@@ -6,13 +6,13 @@ import {randomBytes} from 'node:crypto';
 import {readCertificates, parseKeyQuery, type Certificate} from '../keys/index.js';
 import {dialThroughTor, fetchCertificate as fetchFromKeyservers} from '../keys/keyserver.js';
 import {DhtRegistry} from '../net/dht-registry.js';
-import type {ContactPresence, ContactView, EngineApi, EngineStatus, OwnIdentityView, OwnPresence} from './engine-api.js';
+import type {ContactPresence, ContactView, EngineApi, EngineStatus, OwnIdentityView, OwnPresence} from './api.js';
 import {Engine} from './engine.js';
 import type {EngineEvent, EngineListener} from './events.js';
-import type {Profile} from './profile.js';
-import type {Message} from './store-messages.js';
-import {afterStart} from './registry-gate.js';
-import {accessTor, type TorAccess} from './tor-access.js';
+import type {Profile} from './profile/index.js';
+import type {Message} from './store/index.js';
+import {afterStart} from './registry/index.js';
+import {accessTor, type TorAccess} from './tor/index.js';
 
 export type OpenEngineOptions = {
 	profile: Profile;

@@ -5,7 +5,7 @@
 // its circuits), closes the listener and every stream it accepted.
 import {once} from 'node:events';
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';
-import type {TorControl} from '../net/tor-control.js';
+import type {TorControl} from '../../net/tor-control.js';
 
 export type OnionHostOptions = {
 	control: TorControl;

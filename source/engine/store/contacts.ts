@@ -2,7 +2,7 @@
 // Names are unique ignoring case (the column is COLLATE NOCASE), since "Bob" and "bob" in one
 // list invite sending to the wrong person.
 import type Database from 'better-sqlite3-multiple-ciphers';
-import {DuplicateContactError, DuplicateNameError, InvalidContactNameError, UnknownContactError} from './store-errors.js';
+import {DuplicateContactError, DuplicateNameError, InvalidContactNameError, UnknownContactError} from './errors.js';
 
 type Db = Database.Database;
 

@@ -4,17 +4,16 @@
 // seems to have lost is probed), the outbox is resent on connect, and the end of a session
 // means offline and a new lookup.
 import type {Socket} from 'node:net';
-import type {Certificate} from '../keys/index.js';
-import type {PeerTable} from './engine-peers.js';
-import {handleSessionEvent} from './engine-session-events.js';
-import type {Peer} from './engine-types.js';
-import type {Visibility} from './engine-visibility.js';
-import type {EngineEvent} from './events.js';
-import type {Clock, Scheduler} from './clock.js';
-import {keepSession, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random} from './session/index.js';
-import {StreamRunner} from './session-runner.js';
-import type {Store} from './store.js';
-import type {Message} from './store-messages.js';
+import type {Certificate} from '../../keys/index.js';
+import type {PeerTable} from './peers.js';
+import {handleSessionEvent} from './session-events.js';
+import type {Peer} from './types.js';
+import type {Visibility} from './visibility.js';
+import type {EngineEvent} from '../events.js';
+import type {Clock, Scheduler} from '../clock.js';
+import {keepSession, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random} from '../session/index.js';
+import {StreamRunner} from './stream-runner.js';
+import type {Store, Message} from '../store/index.js';
 
 export type SessionHubOptions = {
 	ownFingerprint: string;

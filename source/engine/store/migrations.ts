@@ -6,7 +6,7 @@
 // the session's presence/status text are not stored yet; add them as new steps when those parts
 // need them.
 import type Database from 'better-sqlite3-multiple-ciphers';
-import {StoreTooNewError} from './store-errors.js';
+import {StoreTooNewError} from './errors.js';
 
 type Db = Database.Database;
 

@@ -1,12 +1,12 @@
-// The engine's link to tor's control port (DESIGN.md, "Tor"): connect, authenticate, follow the
+// The engine's link to tor's control port (docs/design.md, "Tor"): connect, authenticate, follow the
 // bootstrap progress, and when the connection drops (tor was killed, restarted, upgraded) keep
 // reconnecting to the same endpoint until tor answers again, then hand the new connection to the
 // engine, which re-creates its onion service, republishes and redials. Reconnects back off from
 // half a second to a few seconds, so a restarted tor is found within seconds, not minutes.
-import type {SocksEndpoint} from '../net/socks.js';
-import {TorControl, type ControlEndpoint} from '../net/tor-control.js';
-import type {Scheduler} from './clock.js';
-import type {TorEndpoints} from './tor-access.js';
+import type {SocksEndpoint} from '../../net/socks.js';
+import {TorControl, type ControlEndpoint} from '../../net/tor-control.js';
+import type {Scheduler} from '../clock.js';
+import type {TorEndpoints} from './access.js';
 
 export type TorLinkOptions = {
 	endpoint: ControlEndpoint;

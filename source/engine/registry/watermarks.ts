@@ -2,8 +2,8 @@
 // store: the publisher's last write time (the floor under the seq of every slot it writes for
 // them) and the reader's newest issue time seen from them (older records are rollbacks).
 import type {WriteTimeStore} from './publisher.js';
-import type {IssuedAtStore} from './registry-reader.js';
-import type {Store} from './store.js';
+import type {IssuedAtStore} from './reader.js';
+import type {Store} from '../store/index.js';
 
 export function storedWatermark(store: Store, field: 'lastSeq' | 'lastRecordIssuedAt', log: (line: string) => void): WriteTimeStore & IssuedAtStore {
 	return {

@@ -4,12 +4,12 @@
 // again after a backoff that doubles up to a cap. Hidden contacts, an invisible user and a
 // stopping engine dial no one. Log lines name no contact and no onion address.
 import type {Socket} from 'node:net';
-import type {Certificate} from '../keys/index.js';
-import {dialWithRetry, type SocksEndpoint} from '../net/socks.js';
-import type {Peer} from './engine-types.js';
-import type {Scheduler} from './clock.js';
-import type {RegistryReader} from './registry-reader.js';
-import type {Established, Random} from './session/index.js';
+import type {Certificate} from '../../keys/index.js';
+import {dialWithRetry, type SocksEndpoint} from '../../net/socks.js';
+import type {Peer} from './types.js';
+import type {Scheduler} from '../clock.js';
+import type {RegistryReader} from '../registry/index.js';
+import type {Established, Random} from '../session/index.js';
 
 export type PeerTableOptions = {
 	scheduler: Scheduler;

@@ -1,12 +1,12 @@
-// Who may see the user (DESIGN.md, "Presence" and "Identity and contacts"). Appearing offline to
+// Who may see the user (docs/design.md, "Presence" and "Identity and contacts"). Appearing offline to
 // a contact (hide) cuts its session, stops dialing and reading its slots, overwrites its slots
 // with decoys of the same size and stops publishing for it, then rotates the onion so the
 // address it knew dies; its handshakes are refused like a stranger's (the listener only knows
 // visible contacts). Invisible is that for everyone. Removing a contact is a hide that also
 // forgets it. The publisher knows every contact, so a contact shown again is published for.
-import type {Certificate} from '../keys/index.js';
-import type {PeerTable} from './engine-peers.js';
-import type {Publisher} from './publisher.js';
+import type {Certificate} from '../../keys/index.js';
+import type {PeerTable} from './peers.js';
+import type {Publisher} from '../registry/index.js';
 
 export type VisibilityOptions = {
 	peers: PeerTable;

@@ -11,7 +11,7 @@
 import {createHmac, randomBytes, scrypt, timingSafeEqual} from 'node:crypto';
 import {closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync} from 'node:fs';
 import {dirname} from 'node:path';
-import {StoreKeyFileError, WrongPassphraseError} from './store-errors.js';
+import {StoreKeyFileError, WrongPassphraseError} from './errors.js';
 
 export type KdfParameters = {N: number; r: number; p: number};
 

@@ -1,14 +1,14 @@
-// The engine's onion addresses over time (DESIGN.md, "Sessions"): a new one at every start,
+// The engine's onion addresses over time (docs/design.md, "Sessions"): a new one at every start,
 // about once a day at a random hour, at once on a removal or a hide, and after tor came back
 // from a restart (the old service died with tor). A rotation makes the new service first, lets
 // the engine publish it and tell connected contacts (onion-change frame), and only then removes
 // the old one after a short grace, which drops the circuits contacts had to it. Until then the
 // old address is still accepted on, so a contact mid-redial is not refused.
 import type {Socket} from 'node:net';
-import type {TorControl} from '../net/tor-control.js';
+import type {TorControl} from '../../net/tor-control.js';
 import {OnionHost, type HostedOnion} from './onion-host.js';
-import type {Scheduler} from './clock.js';
-import type {Random} from './session/index.js';
+import type {Scheduler} from '../clock.js';
+import type {Random} from '../session/index.js';
 
 export type OnionRotationOptions = {
 	scheduler: Scheduler;

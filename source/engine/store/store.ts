@@ -15,12 +15,12 @@
 import {existsSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import {dataFiles} from './data-dir.js';
-import {contactMethods, type ContactMethods} from './store-contacts.js';
-import {StoreCorruptError, StoreExistsError, StoreMissingError} from './store-errors.js';
-import {createKeyFile, defaultKdf, readKeyFile, storeCipher, unlockKeyFile, type KdfParameters} from './store-key.js';
-import {checkNotTooNew, migrate} from './store-migrations.js';
-import {messageMethods, type MessageMethods} from './store-messages.js';
+import {dataFiles} from '../profile/index.js';
+import {contactMethods, type ContactMethods} from './contacts.js';
+import {StoreCorruptError, StoreExistsError, StoreMissingError} from './errors.js';
+import {createKeyFile, defaultKdf, readKeyFile, storeCipher, unlockKeyFile, type KdfParameters} from './key.js';
+import {checkNotTooNew, migrate} from './migrations.js';
+import {messageMethods, type MessageMethods} from './messages.js';
 
 export type OpenStoreOptions = {
 	/** The database file (normally DATA_DIR/store.db). */

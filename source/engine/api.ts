@@ -1,10 +1,10 @@
-// The one surface the TUI, the bot and the one-shot commands use (STYLE.md point 2): commands
+// The one surface the TUI, the bot and the one-shot commands use: commands
 // returning promises, read-only views for drawing, and subscribe() for the event union. The
 // real Engine implements it; tests of the screens and the bot use fakes of it.
 import type {Certificate} from '../keys/index.js';
 import type {EngineListener, LifecycleState} from './events.js';
 import type {PresenceState} from './session/index.js';
-import type {Message} from './store-messages.js';
+import type {Message} from './store/index.js';
 
 /** What the user shows: a presence to contacts, or invisible (offline to everyone). */
 export type OwnPresence = PresenceState | 'invisible';

@@ -3,8 +3,8 @@
 // contact's ack arrives. Position numbers each conversation in the order this side stored its
 // messages; incoming ones are stored once per ID, so a resend after a reconnect is not shown twice.
 import type Database from 'better-sqlite3-multiple-ciphers';
-import {normalizeFingerprint} from './store-contacts.js';
-import {MessageIdConflictError, UnknownContactError} from './store-errors.js';
+import {normalizeFingerprint} from './contacts.js';
+import {MessageIdConflictError, UnknownContactError} from './errors.js';
 
 type Db = Database.Database;
 

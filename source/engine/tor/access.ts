@@ -1,4 +1,4 @@
-// Which tor the engine uses (DESIGN.md, "Tor"): the control port the user named; else a system
+// Which tor the engine uses (docs/design.md, "Tor"): the control port the user named; else a system
 // tor on 9051, then Tor Browser's 9151, trusted only when it asks for authentication and its
 // cookie file belongs to root or this user (any local process can listen on those ports and
 // pose as tor); else a tor of umbra's own, started from PATH with a torrc in DATA_DIR/tor. The
@@ -6,10 +6,10 @@
 import {statSync} from 'node:fs';
 import {join} from 'node:path';
 import process from 'node:process';
-import type {SocksEndpoint} from '../net/socks.js';
-import {startDisposableTor, type DisposableTor} from '../net/testnet/disposable-tor.js';
-import {findExecutable, installCommand, systemTools} from '../net/system-tools.js';
-import {describeEndpoint, TorControl, type ControlEndpoint} from '../net/tor-control.js';
+import type {SocksEndpoint} from '../../net/socks.js';
+import {spawnTor, type SpawnedTor} from '../../net/own-tor.js';
+import {findExecutable, installCommand, systemTools} from '../../net/system-tools.js';
+import {describeEndpoint, TorControl, type ControlEndpoint} from '../../net/tor-control.js';
 
 /** No tor could be reached or started; the message says what to do. */
 export class TorUnreachableError extends Error {
@@ -93,7 +93,7 @@ export async function accessTor(options: TorAccessOptions): Promise<TorAccess> {
 	}
 
 	const own = {dataDir: options.dataDir, extraLines: options.ownTorLines ?? [], torPath: (options.findTor ?? (() => findExecutable(systemTools.tor.command)))(), log};
-	let tor = await startOwnTor(own);
+	let tor = await startSpawnedTor(own);
 	const endpoint = {host: '127.0.0.1', port: tor.controlPort};
 	try {
 		const control = await TorControl.connect(endpoint, {timeoutMs: 10_000});
@@ -106,7 +106,7 @@ export async function accessTor(options: TorAccessOptions): Promise<TorAccess> {
 
 			log('the tor of umbra\'s own has died; starting it again');
 			await tor.stop();
-			tor = await startOwnTor(own);
+			tor = await startSpawnedTor(own);
 			const next = {host: '127.0.0.1', port: tor.controlPort};
 			const control = await TorControl.connect(next, {timeoutMs: 10_000});
 			try {
@@ -187,14 +187,14 @@ function isAlive(pid: number): boolean {
 	}
 }
 
-async function startOwnTor({dataDir, extraLines, torPath, log}: {dataDir: string; extraLines: readonly string[]; torPath: string | undefined; log: (line: string) => void}): Promise<DisposableTor> {
+async function startSpawnedTor({dataDir, extraLines, torPath, log}: {dataDir: string; extraLines: readonly string[]; torPath: string | undefined; log: (line: string) => void}): Promise<SpawnedTor> {
 	if (torPath === undefined) {
 		throw new TorUnreachableError(`No tor is running that umbra may use, and there is no tor program to start. Install it: ${installCommand([systemTools.tor])}`);
 	}
 
 	log('starting a tor of umbra\'s own');
 	try {
-		return await startDisposableTor({directory: join(dataDir, 'tor'), network: true, controlSocket: false, keepDataOnStop: true, startTimeoutMs: 30_000, extraLines, torPath});
+		return await spawnTor({directory: join(dataDir, 'tor'), network: true, controlSocket: false, keepDataOnStop: true, startTimeoutMs: 30_000, extraLines, torPath});
 	} catch (error) {
 		throw new TorUnreachableError(`umbra could not start tor: ${(error as Error).message}`);
 	}

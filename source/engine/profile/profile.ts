@@ -2,12 +2,11 @@
 // store opened, the settings read. Every command, the TUI and the bot open it through here, so
 // the order (lock first, identity before store, release on any failure) is written once.
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
-import {generateIdentity, importSecretKey, readPublicIdentity, unlockIdentity, type Identity, type PublicIdentity} from '../keys/index.js';
+import {generateIdentity, importSecretKey, readPublicIdentity, unlockIdentity, type Identity, type PublicIdentity} from '../../keys/index.js';
 import {dataFilePath, prepareDataDirectory} from './data-dir.js';
 import {acquireLock, type Lock} from './lock.js';
 import {openSettings, type Settings} from './settings.js';
-import {openStore, type Store} from './store.js';
-import type {KdfParameters} from './store-key.js';
+import {openStore, type Store, type KdfParameters} from '../store/index.js';
 
 export class NoIdentityError extends Error {
 	override name = 'NoIdentityError';

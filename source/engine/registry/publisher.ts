@@ -1,5 +1,5 @@
 // Keeps the user's current onion address in every visible contact's registry slot
-// (DESIGN.md, "Registry"). Timing policy:
+// (docs/design.md, "Registry"). Timing policy:
 // - Prompt: at start, on an onion change, on unhide and for a new contact, each slot is written
 //   at a random moment within `promptWindowMs` (default 15 s). Such a burst follows an event
 //   anyway, and contacts should find the new address quickly; the short jitter only keeps the
@@ -12,13 +12,13 @@
 // - At most `concurrency` writes are in flight; writes to one slot never overlap, so their seq
 //   order is their arrival order.
 // Everything runs on the injected clock and scheduler; stop() clears every timer.
-import type {Certificate} from '../keys/certificate.js';
-import type {Identity} from '../keys/identity.js';
-import {pairSecret} from '../keys/pair-secret.js';
-import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../keys/slot.js';
-import type {Registry} from '../net/registry.js';
-import {systemClock, systemScheduler, type Clock, type Scheduler} from './clock.js';
-import {defaultRandomBytes, parseOnionAddress, sealDecoy, sealRecord, type RandomBytes} from './registry-record.js';
+import type {Certificate} from '../../keys/certificate.js';
+import type {Identity} from '../../keys/identity.js';
+import {pairSecret} from '../../keys/pair-secret.js';
+import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../../keys/slot.js';
+import type {Registry} from '../../net/registry.js';
+import {systemClock, systemScheduler, type Clock, type Scheduler} from '../clock.js';
+import {defaultRandomBytes, parseOnionAddress, sealDecoy, sealRecord, type RandomBytes} from './record.js';
 
 export type Onion = {address: string; port: number};
 export type WriteKind = 'record' | 'decoy';

@@ -1,13 +1,13 @@
 // The Engine's options, its status snapshot and its per-contact state (engine.ts).
-import type {Certificate, Identity} from '../keys/index.js';
-import type {Registry} from '../net/registry.js';
-import type {SocksEndpoint} from '../net/socks.js';
-import type {ControlEndpoint} from '../net/tor-control.js';
-import type {Clock, Scheduler} from './clock.js';
-import type {Random} from './session/index.js';
-import type {StreamRunner} from './session-runner.js';
-import type {Store} from './store.js';
-import type {TorEndpoints} from './tor-access.js';
+import type {Certificate, Identity} from '../../keys/index.js';
+import type {Registry} from '../../net/registry.js';
+import type {SocksEndpoint} from '../../net/socks.js';
+import type {ControlEndpoint} from '../../net/tor-control.js';
+import type {Clock, Scheduler} from '../clock.js';
+import type {Random} from '../session/index.js';
+import type {StreamRunner} from './stream-runner.js';
+import type {Store} from '../store/index.js';
+import type {TorEndpoints} from '../tor/index.js';
 
 export type EngineOptions = {
 	identity: Identity;

@@ -2,9 +2,9 @@
 // encrypted to R, framed into a value of one fixed size. Every value umbra writes (records
 // and decoys alike) has exactly `registryValueBytes` bytes, so sizes tell DHT nodes nothing.
 import {createHash, randomBytes} from 'node:crypto';
-import type {Certificate} from '../keys/certificate.js';
-import type {Identity} from '../keys/identity.js';
-import {seal} from '../keys/seal.js';
+import type {Certificate} from '../../keys/certificate.js';
+import type {Identity} from '../../keys/identity.js';
+import {seal} from '../../keys/seal.js';
 
 export type RandomBytes = (size: number) => Uint8Array;
 export const defaultRandomBytes: RandomBytes = size => new Uint8Array(randomBytes(size));

@@ -2,11 +2,11 @@
 // sans-IO core): store and ack incoming messages (ack only after storing, so a crash loses
 // nothing), mark outgoing ones delivered, and pass presence, typing and onion changes on.
 // Log lines name no contact and quote no text.
-import type {Peer} from './engine-types.js';
-import type {EngineEvent} from './events.js';
-import type {SessionEvent} from './session/index.js';
-import type {StreamRunner} from './session-runner.js';
-import type {Store} from './store.js';
+import type {Peer} from './types.js';
+import type {EngineEvent} from '../events.js';
+import type {SessionEvent} from '../session/index.js';
+import type {StreamRunner} from './stream-runner.js';
+import type {Store} from '../store/index.js';
 
 export type SessionEventContext = {
 	store: Store;

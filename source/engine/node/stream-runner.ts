@@ -4,8 +4,8 @@
 // from the input's arrival; on `established` the owner decides whether to keep the stream
 // (keepSession), then the session starts and the handshake's leftover is its first data.
 import type {Socket} from 'node:net';
-import type {Certificate} from '../keys/index.js';
-import type {Clock, Scheduler} from './clock.js';
+import type {Certificate} from '../../keys/index.js';
+import type {Clock, Scheduler} from '../clock.js';
 import {
 	handleHandshake,
 	handleSession,
@@ -19,7 +19,7 @@ import {
 	type SessionInput,
 	type SessionReply,
 	type SessionState,
-} from './session/index.js';
+} from '../session/index.js';
 
 export type StreamHooks = {
 	/** The handshake succeeded. Return false to drop the stream (bye) instead of keeping it. */
