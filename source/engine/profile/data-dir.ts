@@ -5,24 +5,9 @@
 import {chmodSync, mkdirSync, statSync} from 'node:fs';
 import {isAbsolute, join, resolve} from 'node:path';
 import process from 'node:process';
+import {dataFiles, type DataFile} from '../data-files.js';
 
-/** File names inside the data directory; nothing else in the engine spells them. */
-export const dataFiles = {
-	/** The OpenPGP secret key, protected by the passphrase (armored). */
-	identity: 'identity.asc',
-	/** The encrypted SQLite store (history, contacts, outbox); WAL and shm files sit beside it. */
-	store: 'store.db',
-	/** Salt and KDF parameters of the store key, and a check value for the passphrase (JSON). */
-	storeKey: 'store-key.json',
-	/** Holds the PID of the engine using the directory. */
-	lock: 'lock',
-	/** Non-secret settings (conf adds the `.json`). */
-	settings: 'settings',
-	/** torrc and Tor's own data, when umbra starts its own tor. */
-	tor: 'tor',
-} as const;
-
-export type DataFile = keyof typeof dataFiles;
+export {dataFiles, type DataFile} from '../data-files.js';
 
 export function dataFilePath(dataDir: string, file: DataFile): string {
 	return join(dataDir, dataFiles[file]);
