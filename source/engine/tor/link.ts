@@ -32,6 +32,7 @@ export class TorLink {
 	#endpoint: ControlEndpoint;
 	#password: string | undefined;
 	#control: TorControl | undefined;
+	#bootstrapping: TorControl | undefined;
 	#stopped = false;
 	#timer: unknown;
 	#wake: (() => void) | undefined;
@@ -50,11 +51,20 @@ export class TorLink {
 	/** The first connection: rejects (with tor's reason) instead of retrying. */
 	async start(): Promise<TorControl> {
 		const control = await this.#connect();
+		// stop() while tor is still bootstrapping (it may never finish) closes this connection,
+		// which ends the wait below.
+		this.#bootstrapping = control;
 		try {
+			if (this.#stopped) {
+				throw new Error('stopped while connecting to tor');
+			}
+
 			await this.#bootstrapped(control);
 		} catch (error) {
 			await control.close().catch(() => undefined);
 			throw error;
+		} finally {
+			this.#bootstrapping = undefined;
 		}
 
 		this.#adopt(control);
@@ -67,7 +77,7 @@ export class TorLink {
 		this.#wake?.();
 		const control = this.#control;
 		this.#control = undefined;
-		await control?.close().catch(() => undefined);
+		await Promise.all([control, this.#bootstrapping].map(async open => open?.close().catch(() => undefined)));
 	}
 
 	async #connect(): Promise<TorControl> {
