@@ -64,7 +64,11 @@ function randomOf(random: RandomBytes, size: number): Uint8Array {
 	return bytes;
 }
 
-/** Seals `message` (at most maxSealedBytes) under the slot's value key, framed as a DNS answer. */
+/**
+ * Seals `message` (at most maxSealedBytes) under the slot's value key, framed as a DNS answer.
+ * The nonce is random: a slot sees some dozens of writes, far from where 96 random bits
+ * collide, and a random source that repeats itself (a test's) must not write twice to one slot.
+ */
 export function wrapValue(options: {slot: ValueSlot; message: Uint8Array; random?: RandomBytes}): Uint8Array {
 	const {slot, message} = options;
 	if (message.length === 0 || message.length > maxSealedBytes) {
