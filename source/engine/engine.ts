@@ -5,11 +5,11 @@
 // DHT); a store, tor or registry the caller gave is the caller's, closed after stop(). Logs
 // never hold message text.
 import {randomBytes} from 'node:crypto';
-import {readCertificates, parseKeyQuery, type Certificate} from '../keys/index.js';
+import {parseKeyQuery, type Certificate} from '../keys/index.js';
 import {defaultKeyservers, dialThroughTor, fetchCertificate as fetchFromKeyservers} from '../keys/keyserver.js';
 import type {SocksEndpoint} from '../net/socks.js';
-import type {TorControl} from '../net/tor-control.js';
 import type {ContactView, EngineApi, EngineStatus, OwnIdentityView, OwnPresence} from './api.js';
+import {ContactBook} from './contact-book.js';
 import {systemClock, systemScheduler, type Clock, type Scheduler} from './clock.js';
 import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
 import {PeerTable, SessionHub, Visibility} from './node/index.js';
@@ -17,7 +17,7 @@ import type {EngineNetwork, EngineOptions} from './options.js';
 import {Publisher, RegistryReader, storedWatermark} from './registry/index.js';
 import {checkFrameBody, keysHandshakeCrypto, type Random} from './session/index.js';
 import type {Message, Store} from './store/index.js';
-import {OnionRotation, TorLink, type HostedOnion} from './tor/index.js';
+import {TorUplink, type HostedOnion} from './tor/index.js';
 
 export type {EngineNetwork, EngineOptions, EngineSettings} from './options.js';
 
@@ -32,26 +32,21 @@ export class Engine implements EngineApi {
 	readonly #random: Random;
 	readonly #log: (line: string) => void;
 	readonly #listeners = new Set<EngineListener>();
-	/** Every contact's certificate (for the views); the peer table holds those the engine runs for. */
-	readonly #certificates = new Map<string, Certificate>();
 	readonly #peers: PeerTable;
+	readonly #contacts: ContactBook;
 	readonly #visibility: Visibility;
 	readonly #sessions: SessionHub;
-	readonly #onions: OnionRotation;
+	readonly #uplink: TorUplink;
 	readonly #abort = new AbortController();
 	#network: EngineNetwork | undefined;
 	/** Tor's SOCKS port; moves when a tor of umbra's own is started again. */
 	#socks: SocksEndpoint | undefined;
-	#tor: TorLink | undefined;
-	#torState = {progress: 0, summary: '', connected: false};
-	#onionSince: number | undefined;
 	#lastPublishedAt: number | undefined;
 	#nodes = -1;
 	#publisher: Publisher | undefined;
 	#reader: RegistryReader | undefined;
 	#presence: {state: OwnPresence; status: string} = {state: 'online', status: ''};
 	#lifecycle: LifecycleState | undefined;
-	#contactsLoaded = false;
 	#starting: Promise<void> | undefined;
 	#stopped: Promise<void> | undefined;
 	#stopping = false;
@@ -65,10 +60,6 @@ export class Engine implements EngineApi {
 		this.#log = options.log ?? (() => undefined);
 		const {identity} = options;
 		this.self = {fingerprint: identity.fingerprint, keyId: identity.keyId, userId: identity.userId};
-		for (const certificate of options.contacts ?? []) {
-			this.#certificates.set(certificate.fingerprint, certificate);
-		}
-
 		if (options.invisible) {
 			this.#presence = {state: 'invisible', status: ''};
 		}
@@ -87,8 +78,18 @@ export class Engine implements EngineApi {
 		this.#visibility = new Visibility({
 			peers: this.#peers,
 			publisher: () => this.#publisher,
-			rotate: async () => this.#rotate(),
+			rotate: async () => this.#uplink.rotate(),
 			...(options.invisible === undefined ? {} : {invisible: options.invisible}),
+		});
+		this.#contacts = new ContactBook({
+			store: this.#store,
+			peers: this.#peers,
+			visibility: this.#visibility,
+			emit: event => {
+				this.#emit(event);
+			},
+			...(options.contacts === undefined ? {} : {contacts: options.contacts}),
+			...(options.only === undefined ? {} : {only: options.only}),
 		});
 		this.#sessions = new SessionHub({
 			ownFingerprint: identity.fingerprint,
@@ -107,23 +108,36 @@ export class Engine implements EngineApi {
 			visibility: this.#visibility,
 			// Nobody has a session while the user is invisible; once visible again, they see online.
 			presence: () => ({state: this.#presence.state === 'invisible' ? 'online' : this.#presence.state, status: this.#presence.status}),
-			localOnions: () => this.#onions.localAddresses(),
-			onionPort: () => this.#onions.current?.port ?? 80,
+			localOnions: () => this.#uplink.localAddresses(),
+			onionPort: () => this.#uplink.port,
 			stopping: () => this.#stopping,
 		});
-		this.#onions = new OnionRotation({
+		this.#uplink = new TorUplink({
+			clock: this.#clock,
 			scheduler: this.#scheduler,
 			random: this.#random,
 			log: this.#log,
+			emit: event => {
+				this.#emit(event);
+			},
 			onConnection: socket => {
 				this.#sessions.incoming(socket);
 			},
-			onRotated: onion => {
-				this.#rotated(onion);
+			onLifecycle: state => {
+				this.#setLifecycle(state);
 			},
-			onError: message => {
-				this.#emit({type: 'error', scope: 'onion', message});
+			onLost: () => {
+				for (const stream of this.#sessions.streams()) {
+					stream.bye();
+				}
 			},
+			onOnion: (onion, cause) => {
+				this.#newOnion(onion, cause);
+			},
+			onSocks: socks => {
+				this.#socks = socks;
+			},
+			...(options.torReconnectDelayMs === undefined ? {} : {reconnectDelayMs: options.torReconnectDelayMs}),
 			...(options.rotationGraceMs === undefined ? {} : {graceMs: options.rotationGraceMs}),
 			...(options.dailyRotation === undefined ? {} : {daily: options.dailyRotation}),
 		});
@@ -149,7 +163,7 @@ export class Engine implements EngineApi {
 
 		this.#setLifecycle('starting');
 		try {
-			await this.#loadContacts();
+			await this.#contacts.load();
 			this.#setLifecycle('connecting-tor');
 			const network = 'network' in this.#options ? await this.#options.network() : this.#options;
 			this.#network = network;
@@ -160,13 +174,10 @@ export class Engine implements EngineApi {
 			void network.registryStarted?.then(() => {
 				this.#reportNodes();
 			}, () => undefined);
-			const control = await this.#link(network).start();
-			this.#torState.connected = true;
+			const onion = await this.#uplink.start(network.torControl, () => {
+				this.#setLifecycle('publishing');
+			});
 			this.#throwIfStopping();
-			this.#setLifecycle('publishing');
-			const onion = await this.#onions.open(control);
-			this.#throwIfStopping();
-			this.#onionChanged();
 			this.#publish(network, onion);
 			for (const certificate of this.#visibility.visible()) {
 				this.#peers.lookup(certificate.fingerprint, 0);
@@ -213,9 +224,7 @@ export class Engine implements EngineApi {
 		}
 
 		await Promise.all(streams.map(async stream => stream.closed(3000)));
-		await this.#onions.stop();
-		await this.#tor?.stop();
-		this.#torState.connected = false;
+		await this.#uplink.stop();
 		const network = this.#network;
 		this.#network = undefined;
 		await network?.release?.().catch(() => undefined);
@@ -224,9 +233,7 @@ export class Engine implements EngineApi {
 	status(): EngineStatus {
 		return {
 			lifecycle: this.#lifecycle,
-			tor: {...this.#torState},
-			onionUp: this.#onions.current !== undefined,
-			onionSince: this.#onionSince,
+			...this.#uplink.status(),
 			dhtNodes: this.#network?.registry.nodeCount?.() ?? 0,
 			lastPublishedAt: this.#lastPublishedAt,
 			presence: {...this.#presence},
@@ -234,22 +241,7 @@ export class Engine implements EngineApi {
 	}
 
 	contacts(): ContactView[] {
-		const unread = this.#store.unreadCounts();
-		return this.#store.listContacts().map(contact => {
-			const peer = this.#peers.get(contact.fingerprint);
-			const heard = peer?.session ? peer.heard : undefined;
-			return {
-				fingerprint: contact.fingerprint,
-				name: contact.name,
-				keyId: contact.fingerprint.slice(-16),
-				userIds: this.#certificates.get(contact.fingerprint)?.userIds ?? [],
-				hidden: contact.hidden,
-				presence: heard?.presence ?? 'offline',
-				status: heard?.status ?? '',
-				unread: unread.get(contact.fingerprint) ?? 0,
-				typing: heard?.typing ?? false,
-			};
-		});
+		return this.#contacts.views();
 	}
 
 	history(contact: string, options: {before?: number; limit: number}): Message[] {
@@ -265,7 +257,7 @@ export class Engine implements EngineApi {
 	 * is one; the same whether the engine runs or not. Marked sent once its frame is written.
 	 */
 	async send(contact: string, text: string): Promise<Message> {
-		this.#known(contact, 'send: no such contact; add the contact first');
+		this.#contacts.known(contact, 'send: no such contact; add the contact first');
 		const id = Buffer.from(this.#random(16)).toString('hex');
 		const createdAt = this.#clock.now();
 		const problem = checkFrameBody({kind: 'message', id, sentAt: createdAt, text});
@@ -305,47 +297,28 @@ export class Engine implements EngineApi {
 		}
 	}
 
-	/** Appear offline to one contact: its session cut, its slots decoys, the onion rotated (node/visibility.ts). */
 	async hide(contact: string): Promise<void> {
-		await this.#setHidden(contact, true);
+		await this.#contacts.setHidden(contact, true);
 	}
 
 	async show(contact: string): Promise<void> {
-		await this.#setHidden(contact, false);
+		await this.#contacts.setHidden(contact, false);
 	}
 
 	async addContact(certificate: Certificate, name: string): Promise<ContactView> {
-		this.#store.addContact({fingerprint: certificate.fingerprint, name, certificate: certificate.key.write()});
-		this.#certificates.set(certificate.fingerprint, certificate);
-		if (this.#contactsLoaded) {
-			// Published for and looked up at once.
-			this.#visibility.add(certificate, false);
-		}
-
-		this.#emit({type: 'contacts.changed'});
-		const view = this.contacts().find(contact => contact.fingerprint === certificate.fingerprint);
-		if (!view) {
-			throw new Error('addContact: the contact was not stored');
-		}
-
-		return view;
+		return this.#contacts.add(certificate, name);
 	}
 
-	/** Forgets a contact and its history; the onion rotates, so the address it knew leads nowhere. */
 	async removeContact(contact: string): Promise<void> {
-		this.#store.removeContact(this.#known(contact));
-		this.#certificates.delete(contact);
-		this.#emit({type: 'contacts.changed'});
-		await this.#visibility.remove(contact);
+		await this.#contacts.remove(contact);
 	}
 
 	async renameContact(contact: string, name: string): Promise<void> {
-		this.#store.renameContact(this.#known(contact), name);
-		this.#emit({type: 'contacts.changed'});
+		this.#contacts.rename(contact, name);
 	}
 
 	async markRead(contact: string): Promise<void> {
-		this.#store.markRead(this.#known(contact));
+		this.#store.markRead(this.#contacts.known(contact));
 	}
 
 	setTyping(contact: string, typing: boolean): void {
@@ -366,45 +339,10 @@ export class Engine implements EngineApi {
 		return certificate;
 	}
 
-	async #setHidden(contact: string, hidden: boolean): Promise<void> {
-		this.#store.setHidden(this.#known(contact), hidden);
-		this.#emit({type: 'contacts.changed'});
-		await this.#visibility.setHidden(contact, hidden);
-	}
-
-	#known(contact: string, message = 'There is no such contact.'): string {
-		if (!this.#store.getContact(contact)) {
-			throw new Error(message);
-		}
-
-		return contact;
-	}
-
 	#throwIfStopping(): void {
 		if (this.#stopping) {
 			throw new Error('the engine was stopped while it was starting');
 		}
-	}
-
-	#link(network: EngineNetwork): TorLink {
-		this.#tor = new TorLink({
-			...network.torControl,
-			scheduler: this.#scheduler,
-			log: this.#log,
-			...(this.#options.torReconnectDelayMs === undefined ? {} : {reconnectDelayMs: this.#options.torReconnectDelayMs}),
-			onProgress: (progress, summary) => {
-				this.#torState = {...this.#torState, progress, summary};
-				this.#emit({type: 'tor.bootstrap', progress, summary});
-			},
-			onLost: error => {
-				this.#torLost(error);
-			},
-			onRecovered: async (control, socks) => {
-				this.#socks = socks ?? this.#socks;
-				await this.#torRecovered(control);
-			},
-		});
-		return this.#tor;
 	}
 
 	#publish(network: EngineNetwork, onion: HostedOnion): void {
@@ -434,58 +372,19 @@ export class Engine implements EngineApi {
 		this.#reader = new RegistryReader({identity, registry: network.registry, clock: this.#clock, store: storedWatermark(store, 'lastRecordIssuedAt', this.#log)});
 	}
 
-	/** A new onion address now (rotation.ts); a no-op before start, while tor is away and when stopping. */
-	async #rotate(): Promise<void> {
-		if (!this.#stopping) {
-			await this.#onions.rotate();
-		}
-	}
-
-	/** Published, and an onion-change frame to every connected visible contact so they redial it. */
-	#rotated(onion: HostedOnion): void {
-		this.#onionChanged();
+	/** Published; contacts connected are told (onion-change), or, after tor came back, redialed. */
+	#newOnion(onion: HostedOnion, cause: 'rotated' | 'recovered'): void {
 		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
+		if (cause === 'recovered') {
+			this.#peers.redialAll();
+			return;
+		}
+
 		for (const peer of this.#peers.values()) {
 			if (!peer.hidden && !this.#visibility.invisible) {
 				peer.session?.send({kind: 'onion-change', onion: onion.address});
 			}
 		}
-	}
-
-	#onionChanged(): void {
-		this.#onionSince = this.#clock.now();
-		this.#emit({type: 'onion.changed'});
-	}
-
-	/** Tor went away: every stream and the onion service with it; the link reconnects. */
-	#torLost(error: Error | undefined): void {
-		if (this.#stopping) {
-			return;
-		}
-
-		this.#torState = {progress: 0, summary: this.#torState.summary, connected: false};
-		this.#onions.lost();
-		this.#emit({type: 'error', scope: 'tor', message: `lost the connection to tor${error ? ` (${error.message})` : ''}; reconnecting`});
-		this.#emit({type: 'onion.changed'});
-		this.#setLifecycle('connecting-tor');
-		for (const stream of this.#sessions.streams()) {
-			stream.bye();
-		}
-	}
-
-	/** Tor is back: a new onion service, published, and every visible contact redialed now. */
-	async #torRecovered(control: TorControl): Promise<void> {
-		this.#torState.connected = true;
-		this.#setLifecycle('publishing');
-		const onion = await this.#onions.open(control);
-		if (this.#stopping) {
-			return;
-		}
-
-		this.#onionChanged();
-		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
-		this.#peers.redialAll();
-		this.#setLifecycle('ready');
 	}
 
 	#reportNodes(): void {
@@ -511,26 +410,5 @@ export class Engine implements EngineApi {
 			this.#lifecycle = state;
 			this.#emit({type: 'lifecycle', state});
 		}
-	}
-
-	/** The peers the engine runs for: every contact, or those named by `only`; hidden ones stay hidden. */
-	async #loadContacts(): Promise<void> {
-		const stored = this.#store.listContacts();
-		if (!this.#options.contacts) {
-			const read = await Promise.all(stored.map(async contact => readCertificates(contact.certificate).catch(() => ({certificates: [] as Certificate[]}))));
-			for (const certificate of read.flatMap(result => result.certificates)) {
-				this.#certificates.set(certificate.fingerprint, certificate);
-			}
-		}
-
-		const hidden = new Map(stored.map(contact => [contact.fingerprint, contact.hidden]));
-		const only = this.#options.only === undefined ? undefined : new Set(this.#options.only);
-		for (const certificate of this.#certificates.values()) {
-			if (hidden.has(certificate.fingerprint) && (!only || only.has(certificate.fingerprint))) {
-				this.#peers.add(certificate, hidden.get(certificate.fingerprint) ?? false);
-			}
-		}
-
-		this.#contactsLoaded = true;
 	}
 }
