@@ -10,7 +10,8 @@ import {Publisher, type PublisherEvent} from '../../source/engine/registry/publi
 import {decodeRecord, encodeRecord, frameValue, parseOnionAddress, recordBytes, RecordSizeError, registryValueBytes, sealDecoy, sealRecord, unframeValue, type RegistryRecord} from '../../source/engine/registry/record.js';
 import {MemoryIssuedAtStore, RegistryReader} from '../../source/engine/registry/reader.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
-import {ManualTime, MemoryRegistry, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {MemoryRegistry, onions} from '../helpers/registry-helpers.js';
 
 let alice: Identity;
 let bob: Identity;

@@ -42,11 +42,6 @@ export class TorLink {
 		this.#password = options.password;
 	}
 
-	/** The live connection, or undefined while tor is away. */
-	get control(): TorControl | undefined {
-		return this.#control;
-	}
-
 	/** The first connection: rejects (with tor's reason) instead of retrying. */
 	async start(): Promise<TorControl> {
 		const control = await this.#connect();
