@@ -45,7 +45,7 @@ export type PeerTableOptions = {
 	backoffMs: {first: number; max: number};
 	/** False while the user is invisible or the engine stops: no lookups, no dials. */
 	mayDial: () => boolean;
-	reader: () => RegistryReader | undefined;
+	reader: () => Pick<RegistryReader, 'lookupContact'> | undefined;
 	/** Undefined until tor is found: no dials. */
 	socks: () => SocksEndpoint | undefined;
 	signal: AbortSignal;
