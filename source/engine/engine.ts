@@ -59,6 +59,10 @@ export class Engine implements EngineApi {
 		this.#random = options.random ?? defaultRandom;
 		this.#log = options.log ?? (() => undefined);
 		const {identity} = options;
+		const emit = (event: EngineEvent) => {
+			this.#emit(event);
+		};
+
 		this.self = {fingerprint: identity.fingerprint, keyId: identity.keyId, userId: identity.userId};
 		if (options.invisible) {
 			this.#presence = {state: 'invisible', status: ''};
@@ -85,9 +89,7 @@ export class Engine implements EngineApi {
 			store: this.#store,
 			peers: this.#peers,
 			visibility: this.#visibility,
-			emit: event => {
-				this.#emit(event);
-			},
+			emit,
 			...(options.contacts === undefined ? {} : {contacts: options.contacts}),
 			...(options.only === undefined ? {} : {only: options.only}),
 		});
@@ -101,9 +103,7 @@ export class Engine implements EngineApi {
 			...(options.probeTimeoutMs === undefined ? {} : {probeTimeoutMs: options.probeTimeoutMs}),
 			store: this.#store,
 			log: this.#log,
-			emit: event => {
-				this.#emit(event);
-			},
+			emit,
 			peers: this.#peers,
 			visibility: this.#visibility,
 			// Nobody has a session while the user is invisible; once visible again, they see online.
@@ -117,9 +117,7 @@ export class Engine implements EngineApi {
 			scheduler: this.#scheduler,
 			random: this.#random,
 			log: this.#log,
-			emit: event => {
-				this.#emit(event);
-			},
+			emit,
 			onConnection: socket => {
 				this.#sessions.incoming(socket);
 			},
