@@ -404,7 +404,9 @@ export class Engine implements EngineApi {
 	}
 
 	#setLifecycle(state: LifecycleState): void {
-		if (state !== this.#lifecycle) {
+		// A start still under way when stop() came does not move the lifecycle back.
+		const late = this.#stopping && state !== 'stopping' && state !== 'stopped';
+		if (state !== this.#lifecycle && !late) {
 			this.#lifecycle = state;
 			this.#emit({type: 'lifecycle', state});
 		}

@@ -1,7 +1,7 @@
 // The engine's link to tor's control port, against a fake tor on loopback and the fake clock:
 // the first connection waits for bootstrap and reports its progress; when tor dies the link
 // says so once, reconnects after its delay (never before), and hands the new connection over;
-// a link that was stopped never reconnects.
+// a link that was stopped never reconnects, and one stopped during the first bootstrap lets go.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {TorControl} from '../../source/net/tor-control.js';
@@ -79,4 +79,14 @@ test('a stopped link does not reconnect', async t => {
 	assert.equal(time.pendingTimers, 0, 'no timer left');
 	assert.equal(tor.control.connections.length, connections);
 	assert.deepEqual(seen.recovered, []);
+});
+
+test('stopped while tor still bootstraps: start rejects and the connection is closed', async t => {
+	const {tor, waiters, seen, link} = await linkOnFakeTor(t);
+	tor.progress = 10;
+	const started = link.start();
+	await waiters.until('the first progress', () => seen.progress.at(-1) === 10 || undefined, 5000);
+	await link.stop();
+	await assert.rejects(started);
+	assert.deepEqual(seen.progress, [10]);
 });
