@@ -14,7 +14,8 @@ import {Publisher} from '../../source/engine/registry/publisher.js';
 import {registryValueBytes} from '../../source/engine/registry/value.js';
 import {RegistryReader} from '../../source/engine/registry/reader.js';
 import {fixtureIdentity} from '../helpers/key-fixtures.js';
-import {ManualTime, makeIdentities, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {makeIdentities, onions} from '../helpers/registry-helpers.js';
 
 const base32 = (bytes: Uint8Array) => {
 	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -16,7 +16,8 @@ import {decodeRecord} from '../../source/engine/registry/record.js';
 import {maxSealedBytes, registryValueBytes, unwrapValue, valueTtlSeconds, wrapValue} from '../../source/engine/registry/value.js';
 import {zBase32} from '../../source/engine/registry/z-base32.js';
 import {fixtureCertificate, fixtureIdentity, hex} from '../helpers/key-fixtures.js';
-import {ManualTime, MemoryRegistry, makeIdentities, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {MemoryRegistry, makeIdentities, onions} from '../helpers/registry-helpers.js';
 
 const step = 10 * 60_000;
 type Vector = {name: string; seed: string; nonce: string; message: string; value: string; record?: unknown};

@@ -11,7 +11,8 @@ import {decodeRecord, encodeRecord, parseOnionAddress, recordBytes, sealRecord, 
 import {decoyValue, maxSealedBytes, RecordSizeError, registryValueBytes, unwrapValue, wrapValue} from '../../source/engine/registry/value.js';
 import {MemoryIssuedAtStore, RegistryReader} from '../../source/engine/registry/reader.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
-import {ManualTime, MemoryRegistry, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {MemoryRegistry, onions} from '../helpers/registry-helpers.js';
 
 let alice: Identity;
 let bob: Identity;

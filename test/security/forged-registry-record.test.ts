@@ -12,7 +12,8 @@ import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
 import {decoyValue, Publisher, RegistryReader, registryValueBytes, sealRecord, wrapValue, type RegistryRecord} from '../../source/engine/index.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
-import {ManualTime, makeIdentities, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {makeIdentities, onions} from '../helpers/registry-helpers.js';
 
 describe('a forged registry record', () => {
 	let swarm: DhtSwarm;
