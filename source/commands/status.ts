@@ -7,8 +7,8 @@ import {connect} from 'node:net';
 import {openEngine, type EngineApi, type EngineEvent, type Profile} from '../engine/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
 import {numberFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
-import {engineNetworkOptions} from './bot.js';
+import {dataDirFlag, debugFlag, passphraseFileFlag} from './common-flags.js';
+import {networkFlags, networkOptions} from './network-flags.js';
 import {exitCodeFor} from './exit-code-for.js';
 import {debugOption, openProfileFor} from './open.js';
 
@@ -75,7 +75,7 @@ async function waitFor(engine: EngineApi, predicate: () => boolean, timeoutMs: n
 
 async function networkChecks(context: CommandContext, profile: Profile, timeoutMs: number): Promise<Check[]> {
 	const checks: Check[] = [];
-	const engine = await openEngine({profile, ...engineNetworkOptions(context), only: [], ...debugOption(context)});
+	const engine = await openEngine({profile, ...networkOptions(context), only: [], ...debugOption(context)});
 	try {
 		try {
 			await engine.start();
@@ -123,9 +123,7 @@ export const statusCommand: Command = {
 		timeout: {type: 'number', valueName: 'SECONDS', default: defaultTimeoutSeconds, description: `How long to wait for Tor's bootstrap and DHT nodes (default: ${defaultTimeoutSeconds})`},
 		dataDir: dataDirFlag,
 		passphraseFile: passphraseFileFlag,
-		torControl: torControlFlag,
-		torSocks: torSocksFlag,
-		dhtBootstrap: dhtBootstrapFlag,
+		...networkFlags,
 		debug: debugFlag,
 	},
 	async run(context) {
