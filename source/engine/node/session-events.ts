@@ -2,6 +2,7 @@
 // sans-IO core): store and ack incoming messages (ack only after storing, so a crash loses
 // nothing), mark outgoing ones delivered, and pass presence, typing and onion changes on.
 // Log lines name no contact and quote no text.
+import {serviceIdOf} from '../../net/onion-address.js';
 import type {Peer} from './types.js';
 import type {EngineEvent} from '../events.js';
 import type {SessionEvent} from '../session/index.js';
@@ -71,7 +72,7 @@ export function handleSessionEvent(context: SessionEventContext, runner: StreamR
 			// Redial there when this session ends (the old service goes away after a grace).
 			const peer = context.peer(contact);
 			if (peer) {
-				peer.movedTo = {onion: event.onion.replace(/\.onion$/, ''), port: context.onionPort()};
+				peer.movedTo = {onion: serviceIdOf(event.onion), port: context.onionPort()};
 			}
 
 			break;

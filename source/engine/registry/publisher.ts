@@ -16,9 +16,10 @@ import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
 import {pairSecret} from '../../keys/pair-secret.js';
 import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../../keys/slot.js';
+import {parseOnionAddress} from '../../net/onion-address.js';
 import type {Registry} from '../../net/registry.js';
 import {systemClock, systemScheduler, type Clock, type Scheduler} from '../clock.js';
-import {defaultRandomBytes, parseOnionAddress, sealDecoy, sealRecord, type RandomBytes} from './record.js';
+import {defaultRandomBytes, sealDecoy, sealRecord, type RandomBytes} from './record.js';
 
 export type Onion = {address: string; port: number};
 export type WriteKind = 'record' | 'decoy';
