@@ -7,7 +7,7 @@
 // shown (fingerprint, user IDs) before it is added, and every key that is not added is listed
 // with its reason; the exit code is refused (9) when any was.
 import {existsSync} from 'node:fs';
-import {defaultKeyservers, dialThroughTor, fetchCertificate, formatFingerprint, parseKeyQuery, readCertificates, stripControl, type Certificate, type Profile} from '../engine/index.js';
+import {defaultKeyservers, dialThroughTor, fetchCertificate, formatFingerprint, parseKeyQuery, readCertificates, stripControl, TorUnreachableError, type Certificate, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {confirm, readKeyInput} from './ask.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -17,14 +17,6 @@ import {openProfileFor} from './open.js';
 const defaultSocksPort = 9050;
 
 type Refusal = {fingerprint?: string; reason: string};
-
-/** Named so exitCodeFor maps it to the Tor code (6). */
-class TorSocksUnreachableError extends Error {
-	override name = 'TorUnreachableError';
-	constructor(port: number) {
-		super(`Nothing answers on Tor's SOCKS port 127.0.0.1:${port}, so no keyserver can be asked. Start tor (apt-get install tor), or name its SOCKS port with --tor-socks PORT (Tor Browser: 9150). Or import the key from a file.`);
-	}
-}
 
 /** "Alice Doe <alice@example.org>" -> "Alice Doe"; "<alice@example.org>" -> "alice@example.org". */
 export function nameFromUserId(userId: string): string {
@@ -76,7 +68,7 @@ async function certificatesFrom(context: CommandContext, profile: Profile, argum
 		// Every keyserver failing because Tor is not there is one problem with one fix, not N.
 		const attempts = (error as {attempts?: ReadonlyArray<{error?: Error}>}).attempts;
 		if (attempts && attempts.length > 0 && attempts.every(attempt => attempt.error?.name === 'SocksProxyUnreachableError')) {
-			throw new TorSocksUnreachableError(port);
+			throw new TorUnreachableError(`Nothing answers on Tor's SOCKS port 127.0.0.1:${port}, so no keyserver can be asked. Start tor (apt-get install tor), or name its SOCKS port with --tor-socks PORT (Tor Browser: 9150). Or import the key from a file.`);
 		}
 
 		throw error;

@@ -1,9 +1,9 @@
-import {createPrivateKey, createPublicKey} from 'node:crypto';
 import * as openpgp from 'openpgp';
 import {validateCertificate, type Certificate} from './certificate.js';
 import {CertificateRejectedError, KeysError, SecretKeyImportError, WrongPassphraseError} from './errors.js';
 import {formatFingerprint} from './fingerprint.js';
 import {readKeyBlock} from './key-block.js';
+import {rawPrivateKey, rawPublicKeyBytes} from './raw-keys.js';
 import {checkOptions, defaultMaxBytes} from './options.js';
 import {stripControl} from './sanitize.js';
 
@@ -23,23 +23,18 @@ export type Identity = {
 	ed25519Seed: Uint8Array;
 };
 
-// RFC 8410 PKCS#8 prefix for a raw X25519 private key; lets node:crypto derive its public key.
-const x25519Pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
-
 function x25519PublicOf(privateKey: Uint8Array): Uint8Array {
-	const der = Buffer.concat([x25519Pkcs8Prefix, privateKey]);
 	let key;
 	try {
-		key = createPrivateKey({key: der, format: 'der', type: 'pkcs8'});
+		key = rawPrivateKey('x25519', privateKey);
 	} catch {
 		// The DER is well formed by construction. Node 20 fails a key parse when another operation
 		// left an error on OpenSSL's queue (seen once in CI: ERR_OSSL_ASN1_WRONG_TAG while two keys
 		// were generated at once); the failed call pops that stale error, so one retry is sound.
-		key = createPrivateKey({key: der, format: 'der', type: 'pkcs8'});
+		key = rawPrivateKey('x25519', privateKey);
 	}
 
-	const {x} = createPublicKey(key).export({format: 'jwk'});
-	return Buffer.from(x ?? '', 'base64url');
+	return rawPublicKeyBytes(key);
 }
 
 /** Legacy ECDH stores the scalar as a big-endian MPI (leading zeros may be cut); X25519 wants 32 bytes little-endian. */

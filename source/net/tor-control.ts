@@ -6,6 +6,7 @@ import {connect as netConnect, type Socket} from 'node:net';
 import {DescriptorTracker} from './descriptor-tracker.js';
 import {authenticate, type AuthMethod, type AuthOptions, type ProtocolInfo} from './control-auth.js';
 import {ControlConnectionError, ControlError} from './control-errors.js';
+import {isServiceId} from './onion-address.js';
 import {
 	ControlParser,
 	ControlProtocolError,
@@ -225,7 +226,7 @@ export class TorControl {
 		const reply = await this.command(parts.join(' '));
 		const {keywords} = parseArguments(reply.lines.map(line => line.text).join(' '));
 		const serviceId = keywords['ServiceID'];
-		if (serviceId === undefined || !/^[a-z2-7]{56}$/.test(serviceId)) {
+		if (serviceId === undefined || !isServiceId(serviceId)) {
 			throw new ControlProtocolError('ADD_ONION answered without a valid ServiceID', reply.lines[0]?.text);
 		}
 
