@@ -15,8 +15,8 @@ export type EngineOptions = {
 	store: Store;
 	/** Default: every contact in the store. */
 	contacts?: readonly Certificate[];
-	/** relocate: where tor is after it died (a tor of umbra's own is started again). */
-	torControl: {endpoint: ControlEndpoint; password?: string; relocate?: () => Promise<TorEndpoints>};
+	/** relocate: where tor is after it died (a tor of umbra's own is started again); discovered: see ControlAccess. */
+	torControl: {endpoint: ControlEndpoint; password?: string; discovered?: boolean; relocate?: () => Promise<TorEndpoints>};
 	socks: SocksEndpoint;
 	/** Started by the caller, who closes it after stop(). */
 	registry: Registry;
