@@ -78,7 +78,7 @@ function botSection(): string {
 
 function filesSection(): string {
 	const described: Array<[string, string]> = [
-		[dataFiles.identity, 'the OpenPGP secret key, protected by the passphrase'],
+		[dataFiles.identity, 'the OpenPGP secret key, protected by the passphrase through Argon2id (RFC 9580 S2K: 128 MiB, 3 passes per guess, no cheaper than the store\'s scrypt); a key an older umbra protected otherwise is re-locked when next opened. GnuPG 2.2 cannot read this protection'],
 		[dataFiles.store, 'history, contacts and outbox: SQLite encrypted with a key derived from the passphrase'],
 		[dataFiles.storeKey, 'salt and KDF parameters of the store key'],
 		[dataFiles.lock, 'the PID of the umbra using the directory; one at a time'],
