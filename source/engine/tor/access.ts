@@ -151,7 +151,7 @@ async function provenSystemTor(endpoint: {host: string; port: number}, withPassw
 	try {
 		return await TorControl.connect(endpoint, {...withPassword, discovered: true, ...(fileOwner ? {cookieFileCheck: {ownerOf: fileOwner}} : {}), timeoutMs: 5000});
 	} catch (error) {
-		log(`not using the tor control port ${describeEndpoint(endpoint)}: ${(error as Error).message}`);
+		log(`not using the tor control port ${describeEndpoint(endpoint)} (name it with --tor-control to use it anyway): ${(error as Error).message}`);
 		return undefined;
 	}
 }
