@@ -2,5 +2,4 @@
 // and the streams that carry sessions. Outside this folder, import from here only.
 export * from './peers.js';
 export * from './streams.js';
-export * from './types.js';
 export * from './visibility.js';

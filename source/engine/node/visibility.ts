@@ -76,14 +76,12 @@ export class Visibility {
 	}
 
 	async setHidden(fingerprint: string, hidden: boolean): Promise<void> {
-		const peer = this.#options.peers.get(fingerprint);
-		if (!peer || peer.hidden === hidden) {
+		if (!this.#options.peers.setHidden(fingerprint, hidden)) {
 			return;
 		}
 
-		peer.hidden = hidden;
 		if (hidden) {
-			this.#options.peers.cutOff(peer);
+			this.#options.peers.cutOff(fingerprint);
 			await this.#options.publisher()?.hide(fingerprint);
 			await this.#options.rotate();
 		} else if (!this.#invisible) {
@@ -103,7 +101,7 @@ export class Visibility {
 		const publisher = this.#options.publisher();
 		if (invisible) {
 			for (const peer of peers) {
-				this.#options.peers.cutOff(peer);
+				this.#options.peers.cutOff(peer.certificate.fingerprint);
 			}
 
 			await Promise.all(peers.map(async peer => publisher?.hide(peer.certificate.fingerprint)));
