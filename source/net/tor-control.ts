@@ -53,8 +53,8 @@ export function describeEndpoint(endpoint: ControlEndpoint): string {
 export class TorControl {
 	/**
 	 * Connects, reads PROTOCOLINFO and authenticates with the best method tor offers and umbra can
-	 * do: SAFECOOKIE, COOKIE, HASHEDPASSWORD, then NULL. Rejects with an error naming every reason
-	 * when none works.
+	 * do: SAFECOOKIE, COOKIE, HASHEDPASSWORD, then NULL (for a discovered port, only SAFECOOKIE and
+	 * HASHEDPASSWORD). Rejects with an error naming every reason when none works.
 	 */
 	static async connect(endpoint: ControlEndpoint, options: TorControlOptions = {}): Promise<TorControl> {
 		const timeoutMs = options.timeoutMs ?? 10_000;
