@@ -27,6 +27,7 @@ import {
 	WrongPassphraseError as KeysWrongPassphraseError,
 } from '../keys/index.js';
 import {InvalidKeyserverError, KeyserverLookupError} from '../keys/keyserver.js';
+import {CookieFileRefusedError} from '../net/cookie-file.js';
 import {MissingSystemToolError} from '../net/system-tools.js';
 import {UsageError} from './command.js';
 import {PassphraseError, PromptCancelledError} from './passphrase.js';
@@ -52,6 +53,7 @@ const byClass: ReadonlyArray<readonly [ErrorClass, ExitCode]> = [
 	[LockedError, exitCodes.locked],
 	[TorUnreachableError, exitCodes.torUnreachable],
 	[MissingSystemToolError, exitCodes.torUnreachable],
+	[CookieFileRefusedError, exitCodes.torUnreachable],
 	[CertificateNotFoundError, exitCodes.notFound],
 	[KeyserverLookupError, exitCodes.notFound],
 	[UnknownContactError, exitCodes.notFound],

@@ -36,6 +36,7 @@ const expected: Record<string, ExitCodeName> = {
 	LockedError: 'locked',
 	TorUnreachableError: 'torUnreachable',
 	MissingSystemToolError: 'torUnreachable',
+	CookieFileRefusedError: 'torUnreachable',
 	CertificateNotFoundError: 'notFound',
 	KeyserverLookupError: 'notFound',
 	UnknownContactError: 'notFound',
