@@ -11,4 +11,4 @@ export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence,
 export {stripControl, stripControlKeepNewlines, readCertificates, formatFingerprint, parseKeyQuery, exportPublicKey, type Certificate} from '../keys/index.js';
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';
 export {openEngine, type OpenEngineOptions} from './service.js';
-export {TorUnreachableError, parseControlEndpoint} from './tor/index.js';
+export {TorUnreachableError, parseControlEndpoint, accessTor, type TorAccess} from './tor/index.js';
