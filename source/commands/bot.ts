@@ -4,21 +4,29 @@
 // bye, the engine stops, the store is closed, and the exit code is 0.
 import {runBot} from '../bot/bot.js';
 import {HookPool} from '../bot/exec-hook.js';
-import {maxMessageTextBytes, openEngine} from '../engine/index.js';
+import {maxMessageTextBytes, openEngine, type OpenEngineOptions} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {booleanFlag, numberFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, registryFlag, registryRelayFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {debugOption, openProfileFor} from './open.js';
 
 /** The network flags bot, send and status share, as openEngine takes them; unset flags are left out. */
-export function engineNetworkOptions(context: CommandContext): {torControl?: string; torSocks?: string; dhtBootstrap?: string[]} {
+export function engineNetworkOptions(context: CommandContext): Pick<OpenEngineOptions, 'torControl' | 'torSocks' | 'dhtBootstrap' | 'registry' | 'registryRelays'> {
 	const torControl = stringFlag(context, 'torControl');
 	const torSocks = stringFlag(context, 'torSocks');
 	const dhtBootstrap = stringsFlag(context, 'dhtBootstrap');
+	const registry = stringFlag(context, 'registry');
+	const registryRelays = stringsFlag(context, 'registryRelay');
+	if (registry === 'direct' && registryRelays.length > 0) {
+		throw new UsageError('--registry direct joins the DHT itself: drop --registry-relay, or use --registry relay.');
+	}
+
 	return {
 		...(torControl === undefined ? {} : {torControl}),
 		...(torSocks === undefined ? {} : {torSocks}),
 		...(dhtBootstrap.length === 0 ? {} : {dhtBootstrap}),
+		...(registry === 'direct' || registry === 'relay' ? {registry} : {}),
+		...(registryRelays.length === 0 ? {} : {registryRelays}),
 	};
 }
 
@@ -47,6 +55,8 @@ export const botCommand: Command = {
 		torControl: torControlFlag,
 		torSocks: torSocksFlag,
 		dhtBootstrap: dhtBootstrapFlag,
+		registry: registryFlag,
+		registryRelay: registryRelayFlag,
 		output: {type: 'string', valueName: 'FORMAT', choices: ['json', 'text'], default: 'json', description: 'json: one JSON object per line; text: lines for people, peer text stripped of control characters'},
 		echo: {type: 'boolean', description: 'Reply to each message with its own text'},
 		exec: {type: 'string', valueName: 'CMD', description: 'Reply to each message with the standard output of /bin/sh -c CMD (text on its stdin, sender in UMBRA_CONTACT, UMBRA_FINGERPRINT; no secrets in its environment)'},

@@ -3,8 +3,9 @@
 // Ctrl-C (contacts get their bye, the store is closed, the lock released).
 import {exportPublicKey, openEngine, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
-import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {booleanFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
+import {engineNetworkOptions} from './bot.js';
+import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, registryFlag, registryRelayFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {dataDirFor} from './open.js';
 import {passphraseEnvironmentVariable, readPassphraseFile} from './passphrase.js';
 
@@ -16,17 +17,6 @@ function givenPassphrase(context: CommandContext): string | undefined {
 
 	const fromEnvironment = context.env[passphraseEnvironmentVariable];
 	return fromEnvironment === undefined || fromEnvironment === '' ? undefined : fromEnvironment;
-}
-
-function networkOptions(context: CommandContext): {torControl?: string; torSocks?: string; dhtBootstrap?: string[]} {
-	const torControl = stringFlag(context, 'torControl');
-	const torSocks = stringFlag(context, 'torSocks');
-	const dhtBootstrap = stringsFlag(context, 'dhtBootstrap');
-	return {
-		...(torControl === undefined ? {} : {torControl}),
-		...(torSocks === undefined ? {} : {torSocks}),
-		...(dhtBootstrap.length === 0 ? {} : {dhtBootstrap}),
-	};
 }
 
 export const chatCommand: Command = {
@@ -44,6 +34,8 @@ export const chatCommand: Command = {
 		torControl: torControlFlag,
 		torSocks: torSocksFlag,
 		dhtBootstrap: dhtBootstrapFlag,
+		registry: registryFlag,
+		registryRelay: registryRelayFlag,
 		debug: debugFlag,
 	},
 	async run(context) {
@@ -65,7 +57,7 @@ export const chatCommand: Command = {
 		try {
 			// Debug lines go to standard error: over the screen unless redirected (umbra --debug 2>debug.log).
 			const debug = booleanFlag(context, 'debug') ? (line: string) => context.stderr.write(`${line}\n`) : undefined;
-			const engine = await openEngine({profile, ...networkOptions(context), ...(debug ? {debug} : {})});
+			const engine = await openEngine({profile, ...engineNetworkOptions(context), ...(debug ? {debug} : {})});
 			// The screen shows Tor's progress while the engine starts, and a failed start.
 			const startup = engine.start();
 			startup.catch(() => undefined);

@@ -6,7 +6,7 @@
 import {openEngine, type EngineEvent} from '../engine/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
 import {numberFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, registryFlag, registryRelayFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {engineNetworkOptions} from './bot.js';
 import {debugOption, openProfileFor} from './open.js';
 
@@ -52,6 +52,8 @@ export const sendCommand: Command = {
 		torControl: torControlFlag,
 		torSocks: torSocksFlag,
 		dhtBootstrap: dhtBootstrapFlag,
+		registry: registryFlag,
+		registryRelay: registryRelayFlag,
 		debug: debugFlag,
 	},
 	async run(context) {

@@ -11,4 +11,6 @@ export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence,
 export {stripControl, stripControlKeepNewlines, readCertificates, formatFingerprint, parseKeyQuery, exportPublicKey, type Certificate} from '../keys/index.js';
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';
 export {openEngine, type OpenEngineOptions} from './service.js';
+export {chooseRegistryMode, type RegistryMode, type RegistryView} from './registry-choice.js';
+export {defaultRegistryRelays} from './profile/index.js';
 export {TorUnreachableError, parseControlEndpoint, accessTor, type TorAccess} from './tor/index.js';

@@ -5,7 +5,7 @@
 import {randomBytes} from 'node:crypto';
 import {readCertificates, parseKeyQuery, type Certificate} from '../keys/index.js';
 import {dialThroughTor, fetchCertificate as fetchFromKeyservers} from '../keys/keyserver.js';
-import {DhtRegistry} from '../net/dht-registry.js';
+import type {Registry} from '../net/registry.js';
 import type {ContactPresence, ContactView, EngineApi, EngineStatus, OwnIdentityView, OwnPresence} from './api.js';
 import {Engine} from './engine.js';
 import type {EngineEvent, EngineListener} from './events.js';
@@ -13,6 +13,7 @@ import type {Profile} from './profile/index.js';
 import type {Message} from './store/index.js';
 import {afterStart} from './registry/index.js';
 import {accessTor, type TorAccess} from './tor/index.js';
+import {chooseRegistry, type RegistryMode, type RegistryView} from './registry-choice.js';
 
 export type OpenEngineOptions = {
 	profile: Profile;
@@ -23,6 +24,10 @@ export type OpenEngineOptions = {
 	torSocks?: string;
 	/** 'host:port' DHT nodes to join through; undefined: the public routers. */
 	dhtBootstrap?: string[];
+	/** 'relay' (relays over Tor) or 'direct' (the DHT from this IP); undefined: relay, unless dhtBootstrap is named without registryRelays. */
+	registry?: RegistryMode;
+	/** pkarr relay URLs; undefined or empty: the registryRelays setting. */
+	registryRelays?: string[];
 	/** Come online towards these fingerprints only (umbra send): publish for and dial no one else. */
 	only?: string[];
 	/** Debug lines (may hold onion addresses and fingerprints: only when the user asked). */
@@ -53,7 +58,8 @@ class EngineService implements EngineApi {
 	readonly #certificates = new Map<string, Certificate>();
 	#nodes = -1;
 	#engine: Engine | undefined;
-	#registry: DhtRegistry | undefined;
+	#registry: Registry | undefined;
+	#registryView: (() => RegistryView) | undefined;
 	#tor: TorAccess | undefined;
 	#own: {state: OwnPresence; status: string} = {state: 'online', status: ''};
 	#starting: Promise<void> | undefined;
@@ -98,11 +104,16 @@ class EngineService implements EngineApi {
 				throw new Error('the engine was stopped while it was starting');
 			}
 
-			const registry = new DhtRegistry({
-				...(this.#options.dhtBootstrap === undefined ? {} : {bootstrap: this.#options.dhtBootstrap}),
-				...(this.#options.dhtBootstrap?.every(node => node.startsWith('127.0.0.1:')) ? {host: '127.0.0.1'} : {}),
+			const tor = this.#tor;
+			const {registry, view} = chooseRegistry({
+				...(this.#options.registry === undefined ? {} : {registry: this.#options.registry}),
+				...(this.#options.registryRelays === undefined ? {} : {registryRelays: this.#options.registryRelays}),
+				...(this.#options.dhtBootstrap === undefined ? {} : {dhtBootstrap: this.#options.dhtBootstrap}),
+				settingsRelays: profile.settings.get('registryRelays'),
+				socks: () => tor.socks,
 			});
 			this.#registry = registry;
+			this.#registryView = view;
 			// The DHT bootstraps while tor uploads the onion descriptor: both take seconds on the real
 			// networks (many nodes a bootstrap meets are gone and time out). The engine's first
 			// publish and lookups wait for it; a socket that cannot bind fails the start below.
@@ -195,7 +206,8 @@ class EngineService implements EngineApi {
 			tor: {progress: snapshot?.torProgress ?? 0, summary: snapshot?.torSummary ?? '', connected: snapshot?.torConnected ?? false},
 			onionUp: snapshot?.onionUp ?? false,
 			onionSince: snapshot?.onionSince,
-			dhtNodes: this.#registry?.nodeCount() ?? 0,
+			dhtNodes: this.#registry?.nodeCount?.() ?? 0,
+			...(this.#registryView ? {registry: this.#registryView()} : {}),
 			lastPublishedAt: snapshot?.lastPublishedAt,
 			presence: {...this.#own},
 		};
@@ -330,7 +342,7 @@ class EngineService implements EngineApi {
 	}
 
 	#reportNodes(): void {
-		const nodes = this.#registry?.nodeCount() ?? 0;
+		const nodes = this.#registry?.nodeCount?.() ?? 0;
 		if (nodes !== this.#nodes) {
 			this.#nodes = nodes;
 			this.#emit({type: 'registry.nodes', nodes});

@@ -146,8 +146,8 @@ export class RelayRegistry implements Registry {
 		// Nothing to bind or join: each request dials on its own.
 	}
 
-	/** Usable relays count as nodes: the status line's "registry reachable" figure. */
-	nodeCount(): number {
+	/** Relays not resting after a failure. */
+	usableRelays(): number {
 		const now = this.#now();
 		return this.#relays.filter(relay => relay.retryAt <= now).length;
 	}

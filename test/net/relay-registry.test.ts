@@ -184,7 +184,7 @@ describe('RelayRegistry', () => {
 		}
 
 		assert.equal(server.requests.length, seen, 'no tight loop against a failing relay');
-		assert.equal(client.nodeCount(), 0);
+		assert.equal(client.usableRelays(), 0);
 		server.storing();
 		clock += 10_001;
 		assert.deepEqual(await client.publish(item), {stored: 1}, 'tried again once the rest is over');
@@ -259,7 +259,7 @@ describe('RelayRegistry', () => {
 		clock += 60_001;
 		await assert.rejects(client.publish({keyPair: owner, value: new Uint8Array([8]), seq: 4}), (error: Error) =>
 			error.message.startsWith('No relay stored the item:') && error.message.includes(new URL(upUrl).host) && error.message.includes(new URL(down.url).host) && /could not be reached/.test(error.message));
-		assert.equal(client.nodeCount(), 0);
+		assert.equal(client.usableRelays(), 0);
 		up.server.listen(Number(new URL(upUrl).port), '127.0.0.1');
 		await once(up.server, 'listening');
 		clock += 60_001;
