@@ -104,7 +104,9 @@ const environment: Array<[string, string]> = [
 
 const securityNotes = [
 	'Only contacts can tell that you are online: each publishes and reads per-pair DHT slots that nobody else can link or decrypt, and sessions run over Tor onion services whose address changes at every start, daily, and whenever a contact is removed or hidden from.',
-	'The DHT is reached over UDP, which Tor cannot carry: DHT nodes see your IP address, though only unlinkable slot keys and opaque values of one size.',
+	'By default the registry is reached through pkarr relays over Tor (--registry relay), each request on a circuit of its own: a relay sees slot keys, values and request times but not your IP address or which requests belong together; DHT nodes see only the relay; a local observer sees only Tor traffic; the resolver sees no registry name (Tor exits resolve relay names). umbra then opens no UDP socket. The built-in relays are https://relay.pkarr.org and https://pkarr.pubky.org; name others with --registry-relay URL or the registryRelays setting in DATA_DIR/settings.json.',
+	'With --registry direct (or --dht-bootstrap without --registry-relay) umbra joins the DHT over UDP, which Tor cannot carry: DHT nodes that store or answer for your slots see your IP address and when you are online, a local observer sees DHT traffic beside Tor, and the resolver sees the DHT routers looked up at start. umbra status then says "DHT direct: DHT nodes see your IP address".',
+	'umbra relay logs request counts only, never keys or values; all its onion clients share one rate-limit bucket (Tor hides who they are). Its onion key is DATA_DIR/relay/onion-key.',
 	'Check a contact\'s full fingerprint with them over another channel before adding them; the bot\'s add command needs it in "confirm".',
 	'Peer-supplied text (names, status, messages) is stripped of control and escape sequences before it is shown. Logs hold no onion address, fingerprint or message text unless --debug is given.',
 	'A passphrase in UMBRA_PASSPHRASE is visible to processes of the same user; prefer --passphrase-file with mode 0600.',
