@@ -80,5 +80,6 @@ test('two engines meet and chat through an umbra relay onion, and open no UDP so
 	await bob.waitFor('the message', received('hello through the relay'));
 	await alice.waitFor('the ack', delivered(message.id));
 	assert.deepEqual(udpSockets(), before, 'no UDP socket opened while they chatted');
-	assert.ok(state.relay.service.counts.stored >= 2 && state.relay.service.counts.found >= 2, `the relay did the registry work: ${JSON.stringify(state.relay.service.counts)}`);
+	// Both publish through the relay; at least one finds the other through it (the other may be dialed first).
+	assert.ok(state.relay.service.counts.stored >= 2 && state.relay.service.counts.found >= 1, `the relay did the registry work: ${JSON.stringify(state.relay.service.counts)}`);
 });
