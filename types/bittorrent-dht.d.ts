@@ -30,8 +30,7 @@ declare module 'bittorrent-dht' {
 		seq: number;
 		salt?: Uint8Array;
 		cas?: number;
-		sign: (message: Buffer) => Uint8Array;
-	};
+	} & ({sign: (message: Buffer) => Uint8Array} | {sig: Buffer});
 
 	/** A response record as it came off the wire: verified by `verify` when mutable, otherwise unchecked. */
 	export type GetResult = {

@@ -1,7 +1,8 @@
 // `umbra demo`: everything on 127.0.0.1, so a newcomer can chat end to end with no Tor network
 // to reach: a private Tor network from Debian's tor, a DHT swarm, an echo bot with an identity
 // of its own, and a throwaway identity for the user; the two are contacts of each other. The
-// TUI opens on the user's engine. Everything the demo started is stopped on the way out, in
+// TUI opens on the user's engine. Both reach the registry only through an `umbra relay` onion
+// in front of the swarm, as users do through public relays. Everything the demo started is stopped on the way out, in
 // reverse order, also when a step fails; every tor is also owned by this process's PID, so
 // even a kill -9 leaves none running for longer than about 15 s.
 import {randomBytes} from 'node:crypto';
@@ -15,6 +16,7 @@ import {ensureSystemTools, systemTools} from '../net/system-tools.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
 import {booleanFlag, stringFlag, type Command, type CommandContext} from './command.js';
 import {debugFlag} from './common-flags.js';
+import {startRelayHost} from './relay-host.js';
 
 /** Throwaway identities in a temporary directory: a cheap KDF is enough for keys deleted at exit. */
 const demoKdf = {N: 2 ** 14, r: 8, p: 1};
@@ -36,13 +38,14 @@ async function makeContacts(user: Profile, bot: Profile): Promise<void> {
 	bot.store.addContact({fingerprint: user.identity.fingerprint, name: 'you', certificate: user.identity.certificate.key.write()});
 }
 
-function engineFor(profile: Profile, client: ClientDescription, bootstrap: string[], debug: ((line: string) => void) | undefined): Promise<EngineApi> {
+/** Both engines reach the registry only through the demo's relay onion: no UDP from them. */
+function engineFor(profile: Profile, client: ClientDescription, relayUrl: string, debug: ((line: string) => void) | undefined): Promise<EngineApi> {
 	return openEngine({
 		profile,
 		torControl: String(client.controlPort),
 		torControlPassword: client.password,
 		torSocks: String(client.socksPort),
-		dhtBootstrap: bootstrap,
+		registryRelays: [relayUrl],
 		...(debug ? {debug} : {}),
 	});
 }
@@ -98,13 +101,17 @@ async function run(context: CommandContext): Promise<ExitCode> {
 			throw new Error('the private Tor network came up without its two clients');
 		}
 
-		const botEngine = await engineFor(bot, botClient, swarm.bootstrap, debug);
+		log('starting a registry relay (umbra relay) as an onion service in front of the swarm...');
+		const relay = await startRelayHost({directory: join(directory, 'relay'), tor: {endpoint: {host: '127.0.0.1', port: botClient.controlPort}, password: botClient.password}, dhtBootstrap: swarm.bootstrap, log: line => debug?.(`relay: ${line}`)});
+		cleanup.push({what: 'the registry relay', run: async () => relay.stop()});
+		const relayUrl = relay.onionUrl!;
+		const botEngine = await engineFor(bot, botClient, relayUrl, debug);
 		cleanup.push({what: 'the echo bot', run: async () => botEngine.stop()});
 		const unsubscribe = echo(botEngine, user.identity.fingerprint);
 		cleanup.push({what: 'the echo bot\'s listener', run: unsubscribe});
 		await botEngine.start();
 
-		const engine = await engineFor(user, userClient, swarm.bootstrap, debug);
+		const engine = await engineFor(user, userClient, relayUrl, debug);
 		cleanup.push({what: 'your engine', run: async () => engine.stop()});
 		log('opening the chat; the echo bot comes online in a few seconds. Quit with /quit or Ctrl-C.');
 		// The chat screen shows the start's progress and a failure; it does not wait for it.
@@ -125,8 +132,9 @@ export const demoCommand: Command = {
 	summary: 'Chat with an echo bot over a private Tor network on 127.0.0.1 (no internet needed)',
 	description: [
 		'Starts a private Tor network (Debian\'s tor, installed with apt-get when run as root) and a',
-		'DHT swarm on 127.0.0.1, an echo bot with its own identity, and a throwaway identity for you;',
-		'makes you contacts of each other and opens the chat. Everything is stopped and deleted on exit.',
+		'DHT swarm on 127.0.0.1 with a registry relay (umbra relay) as an onion service in front of it, an',
+		'echo bot with its own identity, and a throwaway identity for you; both reach the registry only',
+		'through the relay. Makes you contacts of each other and opens the chat. All is deleted on exit.',
 	].join('\n'),
 	flags: {
 		debug: debugFlag,

@@ -8,6 +8,7 @@ import {contactsCommand} from './contacts.js';
 import {idCommand} from './id.js';
 import {importCommand} from './import.js';
 import {initCommand} from './init.js';
+import {relayCommand} from './relay.js';
 import {sendCommand} from './send.js';
 import {statusCommand} from './status.js';
 
@@ -20,6 +21,7 @@ export const commands: readonly Command[] = [
 	sendCommand,
 	statusCommand,
 	chatCommand,
+	relayCommand,
 	demoCommand,
 ];
 

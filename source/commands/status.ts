@@ -1,6 +1,6 @@
 // umbra status: is everything umbra needs there? The store (opens with the passphrase), Tor
 // (control port answers and authenticates, bootstrap is done, SOCKS port speaks SOCKS5) and the
-// DHT (nodes answer). It starts the engine for no contact (only: []), so it publishes for and
+// registry (relays over Tor, or the DHT directly: nodes answer). It starts the engine for no contact (only: []), so it publishes for and
 // dials no one; the throwaway onion service it makes is removed on stop. Each check prints one
 // line, and each failure says what to do; the exit code is that of the first failure.
 import {connect} from 'node:net';
@@ -139,6 +139,18 @@ async function networkChecks(context: CommandContext, profile: Profile, deadline
 				: {name: 'socks', ok: false, detail: `127.0.0.1:${socks}: ${problem}`, fix: 'pass the SocksPort from your torrc as --tor-socks PORT', code: exitCodes.torUnreachable});
 		}
 
+		const registry = engine.status().registry;
+		if (registry?.mode === 'relay') {
+			const resting = registry.relays.filter(relay => relay.state === 'backing-off');
+			checks.push({name: 'registry', ok: true, detail: `relays over Tor (no UDP from this machine): ${registry.relays.map(relay => relay.url).join(', ')}`});
+			for (const relay of resting) {
+				checks.push({name: 'relay', ok: false, detail: `${relay.url} is resting after failures: ${relay.lastError ?? 'unknown'}`, fix: 'wait, or name other relays with --registry-relay URL (or the registryRelays setting)', code: exitCodes.failure});
+			}
+
+			return checks;
+		}
+
+		checks.push({name: 'registry', ok: true, detail: 'DHT direct: DHT nodes see your IP address (use --registry relay to reach the registry over Tor)'});
 		const reached = await waitFor(engine, () => engine.status().dhtNodes > 0, Math.max(0, deadline - Date.now()), context.signal);
 		checks.push(reached
 			? {name: 'dht', ok: true, detail: `${engine.status().dhtNodes} node(s) answer`}
@@ -154,11 +166,12 @@ async function networkChecks(context: CommandContext, profile: Profile, deadline
 export const statusCommand: Command = {
 	name: 'status',
 	usage: 'umbra status [--timeout SECONDS]',
-	summary: 'Check the store, Tor and the DHT, and say what to fix',
+	summary: 'Check the store, Tor and the registry, and say what to fix',
 	description: [
-		'Opens the store, connects to Tor (control port, bootstrap, SOCKS port) and the DHT, and prints one',
-		'line per check with what to fix. It comes online for no contact. Exit 0 when all is well, else the',
-		'code of the first failure (3 wrong passphrase, 6 Tor, 1 DHT, ...).',
+		'Opens the store, connects to Tor (control port, bootstrap, SOCKS port), says how the registry is',
+		'reached (relays over Tor, or "DHT direct: DHT nodes see your IP address") and, for direct, waits for DHT',
+		'nodes; one line per check with what to fix. It comes online for no contact. Exit 0 when all is well,',
+		'else the code of the first failure (3 wrong passphrase, 6 Tor, 1 DHT or relay, ...).',
 	].join('\n'),
 	flags: {
 		timeout: {type: 'number', valueName: 'SECONDS', default: defaultTimeoutSeconds, description: `How long the whole check may take, Tor's bootstrap and DHT nodes included (default: ${defaultTimeoutSeconds})`},
@@ -188,9 +201,9 @@ export const statusCommand: Command = {
 		}
 
 		for (const check of checks) {
-			context.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(6)} ${check.detail}\n`);
+			context.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(8)} ${check.detail}\n`);
 			if (check.fix) {
-				context.stdout.write(`      ${' '.repeat(6)} fix: ${check.fix}\n`);
+				context.stdout.write(`      ${' '.repeat(8)} fix: ${check.fix}\n`);
 			}
 		}
 

@@ -1,6 +1,7 @@
 // The one surface the TUI, the bot and the one-shot commands use: commands
 // returning promises, read-only views for drawing, and subscribe() for the event union. The
 // real Engine implements it; tests of the screens and the bot use fakes of it.
+import type {RegistryView} from './registry/index.js';
 import type {Certificate} from '../keys/index.js';
 import type {EngineListener, LifecycleState} from './events.js';
 import type {PresenceState} from './session/index.js';
@@ -37,6 +38,8 @@ export type EngineStatus = {
 	onionSince: number | undefined;
 	/** DHT nodes in the routing table (0 for a relay registry). */
 	dhtNodes: number;
+	/** How the registry is reached: relays over Tor (each relay's health) or the DHT directly. */
+	registry?: RegistryView;
 	/** When a record was last published for any contact, ms since the epoch. */
 	lastPublishedAt: number | undefined;
 	presence: {state: OwnPresence; status: string};

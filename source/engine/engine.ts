@@ -233,6 +233,7 @@ export class Engine implements EngineApi {
 			lifecycle: this.#lifecycle,
 			...this.#uplink.status(),
 			dhtNodes: this.#network?.registry.nodeCount?.() ?? 0,
+			...(this.#network?.registryView ? {registry: this.#network.registryView()} : {}),
 			lastPublishedAt: this.#lastPublishedAt,
 			presence: {...this.#presence},
 		};

@@ -3,13 +3,12 @@
 // umbra's own) and joins the DHT, both released when the engine stops. Nothing here logs an
 // onion address, a fingerprint or message text unless debug is on.
 import {readCertificates, type Certificate} from '../keys/index.js';
-import {DhtRegistry} from '../net/dht-registry.js';
 import type {EngineApi} from './api.js';
 import type {Clock} from './clock.js';
 import {Engine} from './engine.js';
 import type {EngineNetwork} from './options.js';
 import type {Profile} from './profile/index.js';
-import {afterStart} from './registry/index.js';
+import {afterStart, chooseRegistry, type RegistryMode} from './registry/index.js';
 import type {Random} from './session/index.js';
 import {accessTor} from './tor/index.js';
 
@@ -22,6 +21,10 @@ export type OpenEngineOptions = {
 	torSocks?: string;
 	/** 'host:port' DHT nodes to join through; undefined: the public routers. */
 	dhtBootstrap?: string[];
+	/** 'relay' (relays over Tor) or 'direct' (the DHT from this IP); undefined: relay, unless dhtBootstrap is named without registryRelays. */
+	registry?: RegistryMode;
+	/** pkarr relay URLs; undefined or empty: the registryRelays setting. */
+	registryRelays?: string[];
 	/** Come online towards these fingerprints only (umbra send): publish for and dial no one else. */
 	only?: string[];
 	/** Debug lines (may hold onion addresses and fingerprints: only when the user asked). */
@@ -70,19 +73,37 @@ async function findNetwork(options: OpenEngineOptions): Promise<EngineNetwork> {
 		...(options.ownTorLines === undefined ? {} : {ownTorLines: options.ownTorLines}),
 		...(options.fileOwner === undefined ? {} : {fileOwner: options.fileOwner}),
 	});
-	const registry = new DhtRegistry({
-		...(options.dhtBootstrap === undefined ? {} : {bootstrap: options.dhtBootstrap}),
-		...(options.dhtBootstrap?.every(node => node.startsWith('127.0.0.1:')) ? {host: '127.0.0.1'} : {}),
+	// Relay requests go through Tor's SOCKS port, which moves when a tor of umbra's own is started again.
+	let socks = tor.socks;
+	const {relocate} = tor;
+	const {registry, view} = chooseRegistry({
+		...(options.registry === undefined ? {} : {registry: options.registry}),
+		...(options.registryRelays === undefined ? {} : {registryRelays: options.registryRelays}),
+		...(options.dhtBootstrap === undefined ? {} : {dhtBootstrap: options.dhtBootstrap}),
+		settingsRelays: profile.settings.get('registryRelays'),
+		socks: () => socks,
 	});
-	// The DHT bootstraps while tor uploads the onion descriptor: both take seconds on the real
-	// networks (many nodes a bootstrap meets are gone and time out).
+	// The registry joins its network while tor uploads the onion descriptor: both take seconds on
+	// the real networks (many DHT nodes a bootstrap meets are gone and time out).
 	const registryStarted = registry.start();
 	registryStarted.catch(() => undefined);
 	return {
 		// A tor of umbra's own is started again where it died; the engine takes its new SOCKS port.
-		torControl: {...tor.control, ...(tor.relocate ? {relocate: tor.relocate} : {})},
+		torControl: {
+			...tor.control,
+			...(relocate
+				? {
+					async relocate() {
+						const located = await relocate();
+						socks = located.socks;
+						return located;
+					},
+				}
+				: {}),
+		},
 		socks: tor.socks,
 		registry: afterStart(registry, registryStarted),
+		registryView: view,
 		registryStarted,
 		async release() {
 			await registry.close().catch(() => undefined);

@@ -7,6 +7,7 @@ import type {SocksEndpoint} from '../net/socks.js';
 import type {ControlEndpoint} from '../net/tor-control.js';
 import type {Clock, Scheduler} from './clock.js';
 import type {Random} from './session/index.js';
+import type {RegistryView} from './registry/index.js';
 import type {Store} from './store/index.js';
 import type {TorEndpoints} from './tor/index.js';
 
@@ -15,6 +16,8 @@ export type EngineNetwork = {
 	torControl: {endpoint: ControlEndpoint; password?: string; discovered?: boolean; relocate?: () => Promise<TorEndpoints>};
 	socks: SocksEndpoint;
 	registry: Registry;
+	/** How the registry is reached, for the status view. */
+	registryView?: () => RegistryView;
 	/** Settles when the registry has joined its network; start() fails if it rejects. */
 	registryStarted?: Promise<void>;
 	/** Stops what was started for the engine (the registry, a tor of umbra's own). */

@@ -186,9 +186,31 @@ export class DhtRegistry implements Registry {
 		const privateKey = this.#signingKeys.get(Buffer.from(seed).toString('hex'), () =>
 			rawPrivateKey('ed25519', seed));
 		const sign = (message: Buffer) => new Uint8Array(edSign(null, message, privateKey));
+		return this.#put(dht, {k: Buffer.from(keyPair.publicKey), v: Buffer.from(value), seq, sign});
+	}
+
+	/**
+	 * Stores an item someone else signed (a relay passing on a client's PUT). The signature is
+	 * checked first: a node would refuse a bad one anyway, after a whole round of queries.
+	 */
+	async publishSigned(item: {publicKey: Uint8Array; signature: Uint8Array; seq: number; value: Uint8Array}): Promise<PublishResult> {
+		const dht = this.#dht;
+		if (!dht || this.#closed) {
+			throw new RegistryError('The DHT registry is not running; start() it first.');
+		}
+
+		const {publicKey, signature, seq, value} = item;
+		if (!isBytes(value) || value.length === 0 || value.length > maxReceivedValueBytes || !Number.isSafeInteger(seq) || seq < 0 || !this.#verify(signature, bep44SignedBytes(seq, value), publicKey)) {
+			throw new RegistryError('The item is malformed or its signature does not match.');
+		}
+
+		return this.#put(dht, {k: Buffer.from(publicKey), v: Buffer.from(value), seq, sig: Buffer.from(signature)});
+	}
+
+	async #put(dht: DHT, options: Parameters<DHT['put']>[0]): Promise<PublishResult> {
 		try {
 			const stored = await this.#withTimeout<number>('publish', (resolve, reject) => {
-				dht.put({k: Buffer.from(keyPair.publicKey), v: Buffer.from(value), seq, sign}, (error, _hash, nodes) => {
+				dht.put(options, (error, _hash, nodes) => {
 					if (error) {
 						reject(error);
 					} else {
@@ -203,6 +225,12 @@ export class DhtRegistry implements Registry {
 	}
 
 	async lookup(publicKey: Uint8Array): Promise<LookupResult | undefined> {
+		const found = await this.lookupSigned(publicKey);
+		return found && {value: found.value, seq: found.seq};
+	}
+
+	/** As lookup, with the signature: what a relay hands on to its client. */
+	async lookupSigned(publicKey: Uint8Array): Promise<(LookupResult & {signature: Uint8Array}) | undefined> {
 		const dht = this.#dht;
 		if (!dht || this.#closed || !isBytes(publicKey, 32)) {
 			return undefined;
@@ -227,7 +255,7 @@ export class DhtRegistry implements Registry {
 	}
 
 	/** Checks a result again ourselves: right key, sizes, seq, and the signature over exactly these bytes. */
-	#checked(result: GetResult | null, publicKey: Uint8Array): LookupResult | undefined {
+	#checked(result: GetResult | null, publicKey: Uint8Array): (LookupResult & {signature: Uint8Array}) | undefined {
 		if (!result || typeof result !== 'object') {
 			return undefined;
 		}
@@ -245,7 +273,7 @@ export class DhtRegistry implements Registry {
 			return undefined;
 		}
 
-		return {value: new Uint8Array(v), seq};
+		return {value: new Uint8Array(v), seq, signature: new Uint8Array(sig as Uint8Array)};
 	}
 
 	#withTimeout<T>(what: string, run: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {

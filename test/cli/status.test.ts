@@ -52,9 +52,11 @@ test('umbra status passes on a working setup and names what to fix otherwise', {
 
 	const good = await run(['--passphrase-file', passphraseFile, '--tor-control', String(client.controlPort), '--tor-socks', String(client.socksPort)]);
 	assert.equal(good.code, exitCodes.ok, `${good.out}\n${good.err}`);
-	for (const name of ['store', 'tor', 'socks', 'dht']) {
+	for (const name of ['store', 'tor', 'socks', 'registry', 'dht']) {
 		assert.match(good.out, new RegExp(`^ok +${name} `, 'm'));
 	}
+
+	assert.match(good.out, /^ok +registry +DHT direct: DHT nodes see your IP address/m, '--dht-bootstrap alone chooses the direct DHT');
 
 	const deadControl = await run(['--passphrase-file', passphraseFile, '--tor-control', String(await closedPort())]);
 	assert.equal(deadControl.code, exitCodes.torUnreachable, `${deadControl.out}\n${deadControl.err}`);

@@ -25,7 +25,17 @@ describe('settings', () => {
 			autoAwayMinutes: 10,
 			bell: true,
 			keyservers: ['hkps://keys.openpgp.org', 'hkps://keyserver.ubuntu.com'],
+			registryRelays: ['https://relay.pkarr.org', 'https://pkarr.pubky.org'],
 		});
+	});
+
+	it('takes https relays and http onion relays, and refuses a plain-HTTP clearnet relay or an empty list', () => {
+		const settings = openSettings({dataDir: fresh()});
+		const onion = `http://${'c'.repeat(56)}.onion`;
+		settings.set('registryRelays', ['https://relay.example.org/pkarr', onion]);
+		assert.deepEqual(settings.get('registryRelays'), ['https://relay.example.org/pkarr', onion]);
+		assert.throws(() => settings.set('registryRelays', ['http://relay.example.org']), SettingsError);
+		assert.throws(() => settings.set('registryRelays', []), SettingsError);
 	});
 
 	it('keeps what is set in DATA_DIR/settings.json, readable only by the user', () => {

@@ -27,7 +27,7 @@ export type Party = {
 	close(): Promise<void>;
 };
 
-export async function startParty(options: {name: FixtureName; contacts: FixtureName[]; directory: string; client: ClientDescription; bootstrap: string[]; start?: boolean}): Promise<Party> {
+export async function startParty(options: {name: FixtureName; contacts: FixtureName[]; directory: string; client: ClientDescription; bootstrap: string[]; registryRelays?: string[]; start?: boolean}): Promise<Party> {
 	const dataDir = join(options.directory, options.name);
 	mkdirSync(dataDir, {recursive: true, mode: 0o700});
 	const profile = await importProfile({dataDir, passphrase: 'party', secretKey: fixtureText(`${options.name}.sec.asc`), keyPassphrase: fixturePassphrase, kdf: {N: 1024, r: 8, p: 1}});
@@ -42,6 +42,7 @@ export async function startParty(options: {name: FixtureName; contacts: FixtureN
 		torControlPassword: options.client.password,
 		torSocks: String(options.client.socksPort),
 		dhtBootstrap: options.bootstrap,
+		...(options.registryRelays ? {registryRelays: options.registryRelays} : {}),
 		publishWindowMs: 500,
 		lookupBackoffMs: {first: 500, max: 4000},
 		rotationGraceMs: 1000,

@@ -20,7 +20,12 @@ export type UmbraSettings = {
 	bell: boolean;
 	/** Keyservers to look contacts up on, in order (https:// or hkps:// URLs). */
 	keyservers: string[];
+	/** pkarr relays the registry is reached through, over Tor (https://, or http:// for .onion). */
+	registryRelays: string[];
 };
+
+/** Public pkarr relays, as the pkarr project lists them as its clients' defaults. */
+export const defaultRegistryRelays: readonly string[] = Object.freeze(['https://relay.pkarr.org', 'https://pkarr.pubky.org']);
 
 export type SettingName = keyof UmbraSettings;
 
@@ -36,6 +41,13 @@ const schema = {
 		items: {type: 'string', pattern: '^(https|hkps|http|hkp)://[^\\s/]+(/\\S*)?$'},
 		maxItems: 16,
 		default: ['hkps://keys.openpgp.org', 'hkps://keyserver.ubuntu.com'],
+	},
+	registryRelays: {
+		type: 'array',
+		items: {type: 'string', pattern: '^(https://[^\\s/]+|http://[a-z2-7]{56}\\.onion(:\\d+)?)(/\\S*)?$'},
+		minItems: 1,
+		maxItems: 16,
+		default: [...defaultRegistryRelays],
 	},
 } as const;
 

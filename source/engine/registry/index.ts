@@ -6,3 +6,4 @@ export * from './reader.js';
 export * from './record.js';
 export * from './value.js';
 export * from './watermarks.js';
+export * from './choice.js';
