@@ -263,6 +263,11 @@ export class Engine {
 		this.#visibility.add(certificate, hidden);
 	}
 
+	/** A contact's refreshed certificate replaces the one in use (node/contact-keys.ts). */
+	updateContact(certificate: Certificate): void {
+		this.#visibility.replace(certificate);
+	}
+
 	/** Forgets a contact; the onion rotates, so the address it knew leads nowhere (engine-visibility.ts). */
 	async removeContact(fingerprint: string): Promise<void> {
 		await this.#visibility.remove(fingerprint);

@@ -3,13 +3,15 @@
 // contacts' certificates, and the views (contacts with presence and unread counts, status).
 // Nothing here logs an onion address, a fingerprint or message text unless debug is on.
 import {randomBytes} from 'node:crypto';
-import {readCertificates, parseKeyQuery, type Certificate} from '../keys/index.js';
+import {parseKeyQuery, type Certificate} from '../keys/index.js';
 import {dialThroughTor, fetchCertificate as fetchFromKeyservers} from '../keys/keyserver.js';
 import {DhtRegistry} from '../net/dht-registry.js';
 import type {ContactPresence, ContactView, EngineApi, EngineStatus, OwnIdentityView, OwnPresence} from './api.js';
+import {systemClock, systemScheduler} from './clock.js';
 import {Engine} from './engine.js';
 import type {EngineEvent, EngineListener} from './events.js';
 import type {Profile} from './profile/index.js';
+import {ContactKeys, fetchKeyCopies, followEngine, startKeyRefresh, type CertificateUpdate, type KeyRefresh} from './node/index.js';
 import type {Message} from './store/index.js';
 import {afterStart} from './registry/index.js';
 import {accessTor, type TorAccess} from './tor/index.js';
@@ -40,9 +42,7 @@ type Seen = {presence: ContactPresence; status: string; typing: boolean};
 
 /** A not-yet-started engine on the profile; start() finds tor and joins the DHT. */
 export async function openEngine(options: OpenEngineOptions): Promise<EngineApi> {
-	const stored = options.profile.store.listContacts();
-	const read = await Promise.all(stored.map(async contact => readCertificates(contact.certificate).catch(() => ({certificates: [] as Certificate[]}))));
-	return new EngineService(options, read.flatMap(result => result.certificates));
+	return new EngineService(options, await ContactKeys.load({store: options.profile.store, clock: systemClock, scheduler: systemScheduler}));
 }
 
 class EngineService implements EngineApi {
@@ -50,7 +50,8 @@ class EngineService implements EngineApi {
 	readonly #options: OpenEngineOptions;
 	readonly #listeners = new Set<EngineListener>();
 	readonly #seen = new Map<string, Seen>();
-	readonly #certificates = new Map<string, Certificate>();
+	readonly #keys: ContactKeys;
+	#keyRefresh: KeyRefresh | undefined;
 	#nodes = -1;
 	#engine: Engine | undefined;
 	#registry: DhtRegistry | undefined;
@@ -60,11 +61,13 @@ class EngineService implements EngineApi {
 	#stopped = false;
 	#lifecycle: EngineStatus['lifecycle'];
 
-	constructor(options: OpenEngineOptions, certificates: Certificate[]) {
+	constructor(options: OpenEngineOptions, keys: ContactKeys) {
 		this.#options = options;
-		for (const certificate of certificates) {
-			this.#certificates.set(certificate.fingerprint, certificate);
-		}
+		this.#keys = keys;
+		keys.listen(({contact, keyState, lines}) => {
+			this.#emit({type: 'contacts.changed'});
+			this.#emit({type: 'contact.key', contact, keyState, lines});
+		});
 
 		const {identity} = options.profile;
 		this.self = {fingerprint: identity.fingerprint, keyId: identity.keyId, userId: identity.userId};
@@ -113,7 +116,7 @@ class EngineService implements EngineApi {
 			});
 			registryStarted.catch(() => undefined);
 			const only = this.#options.only === undefined ? undefined : new Set(this.#options.only);
-			const certificates = [...this.#certificates.values()].filter(certificate => !only || only.has(certificate.fingerprint));
+			const certificates = this.#keys.usable().filter(certificate => !only || only.has(certificate.fingerprint));
 			const engine = new Engine({
 				identity: profile.identity,
 				store: profile.store,
@@ -128,6 +131,8 @@ class EngineService implements EngineApi {
 				...(this.#options.rotationGraceMs === undefined ? {} : {rotationGraceMs: this.#options.rotationGraceMs}),
 			});
 			this.#engine = engine;
+			this.#keys.follow(followEngine(engine, only));
+			this.#keyRefresh = only ? undefined : startKeyRefresh({hours: profile.settings.get('keyRefreshHours'), keys: this.#keys, refresh: async contact => this.refreshCertificate(contact), ...(debug ? {log: debug} : {})});
 			engine.subscribe(event => {
 				this.#onEngineEvent(event);
 			});
@@ -175,6 +180,8 @@ class EngineService implements EngineApi {
 	}
 
 	async #release(): Promise<void> {
+		this.#keys.stop();
+		this.#keyRefresh?.stop();
 		await this.#engine?.stop().catch(() => undefined);
 		await this.#registry?.close().catch(() => undefined);
 		await this.#tor?.release().catch(() => undefined);
@@ -209,7 +216,7 @@ class EngineService implements EngineApi {
 				fingerprint: contact.fingerprint,
 				name: contact.name,
 				keyId: contact.fingerprint.slice(-16),
-				userIds: this.#certificates.get(contact.fingerprint)?.userIds ?? [],
+				...this.#keys.view(contact.fingerprint),
 				hidden: contact.hidden,
 				presence: seen?.presence ?? 'offline',
 				status: seen?.status ?? '',
@@ -275,7 +282,7 @@ class EngineService implements EngineApi {
 
 	async addContact(certificate: Certificate, name: string): Promise<ContactView> {
 		this.#store.addContact({fingerprint: certificate.fingerprint, name, certificate: certificate.key.write()});
-		this.#certificates.set(certificate.fingerprint, certificate);
+		this.#keys.add(certificate);
 		this.#engine?.addContact(certificate);
 		this.#emit({type: 'contacts.changed'});
 		const view = this.contacts().find(contact => contact.fingerprint === certificate.fingerprint);
@@ -289,7 +296,7 @@ class EngineService implements EngineApi {
 	async removeContact(contact: string): Promise<void> {
 		this.#store.removeContact(this.#known(contact));
 		this.#seen.delete(contact);
-		this.#certificates.delete(contact);
+		this.#keys.remove(contact);
 		this.#emit({type: 'contacts.changed'});
 		await this.#engine?.removeContact(contact);
 	}
@@ -305,6 +312,21 @@ class EngineService implements EngineApi {
 
 	setTyping(contact: string, typing: boolean): void {
 		this.#engine?.setTyping(contact, typing);
+	}
+
+	async mergeCertificates(input: string | Uint8Array): Promise<CertificateUpdate[]> {
+		return this.#keys.merge(input);
+	}
+
+	async refreshCertificate(contact: string): Promise<CertificateUpdate> {
+		const socks = this.#tor?.socks;
+		if (!socks) {
+			throw new Error('Refreshing a key needs Tor, which is not connected yet; try again once umbra is online.');
+		}
+
+		const keys = await fetchKeyCopies({fingerprint: this.#known(contact), keyservers: this.#options.profile.settings.get('keyservers'), dial: dialThroughTor(socks)});
+		const [update] = await this.#keys.merge(keys);
+		return update!;
 	}
 
 	async fetchCertificate(query: string): Promise<Certificate> {

@@ -4,3 +4,5 @@ export * from './peers.js';
 export * from './streams.js';
 export * from './types.js';
 export * from './visibility.js';
+export * from './contact-keys.js';
+export * from './key-refresh.js';

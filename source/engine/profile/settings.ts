@@ -20,6 +20,11 @@ export type UmbraSettings = {
 	bell: boolean;
 	/** Keyservers to look contacts up on, in order (https:// or hkps:// URLs). */
 	keyservers: string[];
+	/**
+	 * Look every contact's key up on the keyservers once in this many hours, each at a random
+	 * moment on a Tor circuit of its own, to learn revocations and new expiry dates; 0: never.
+	 */
+	keyRefreshHours: number;
 };
 
 export type SettingName = keyof UmbraSettings;
@@ -37,6 +42,7 @@ const schema = {
 		maxItems: 16,
 		default: ['hkps://keys.openpgp.org', 'hkps://keyserver.ubuntu.com'],
 	},
+	keyRefreshHours: {type: 'integer', minimum: 0, maximum: 24 * 365, default: 0},
 } as const;
 
 export class SettingsError extends Error {
