@@ -82,7 +82,7 @@ function filesSection(): string {
 		[dataFiles.store, 'history, contacts and outbox: SQLite encrypted with a key derived from the passphrase'],
 		[dataFiles.storeKey, 'salt and KDF parameters of the store key'],
 		[dataFiles.lock, 'the PID of the umbra using the directory; one at a time'],
-		[`${dataFiles.settings}.json`, 'non-secret settings'],
+		[`${dataFiles.settings}.json`, 'non-secret settings. keyRefreshHours N (default 0: off) looks every contact\'s key up on the keyservers once in N hours, each at a random moment and on a Tor circuit of its own, to learn revocations and new expiry dates'],
 		[`${dataFiles.tor}/`, 'torrc and Tor\'s data when umbra starts its own tor'],
 	];
 	return [
@@ -106,6 +106,7 @@ const securityNotes = [
 	'Only contacts can tell that you are online: each publishes and reads per-pair DHT slots that nobody else can link or decrypt, and sessions run over Tor onion services whose address changes at every start, daily, and whenever a contact is removed or hidden from.',
 	'The DHT is reached over UDP, which Tor cannot carry: DHT nodes see your IP address, though only unlinkable slot keys and opaque values of one size.',
 	'Check a contact\'s full fingerprint with them over another channel before adding them; the bot\'s add command needs it in "confirm".',
+	'A newer copy of a contact\'s key (umbra import, /add, /refresh, or the keyRefreshHours setting) is merged into the stored one, keeping only what the key\'s owner signed. A revocation stops publishing for that contact and refuses their handshakes at once, and the onion address changes; an expired key is shown as expired, keeps its history and comes back when a refreshed copy extends it. A different key is never taken for a contact\'s, whatever its name or user ID: it can only be a new contact, and umbra says so. A keyserver learns, through a Tor exit, which key is asked for, not by whom.',
 	'Peer-supplied text (names, status, messages) is stripped of control and escape sequences before it is shown. Logs hold no onion address, fingerprint or message text unless --debug is given.',
 	'A passphrase in UMBRA_PASSPHRASE is visible to processes of the same user; prefer --passphrase-file with mode 0600.',
 ];
