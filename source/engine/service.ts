@@ -235,6 +235,7 @@ class EngineService implements EngineApi {
 	}
 
 	async send(contact: string, text: string): Promise<Message> {
+		this.#keys.checkUsable(contact);
 		if (this.#engine) {
 			return this.#engine.send(contact, text);
 		}

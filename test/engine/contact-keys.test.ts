@@ -88,6 +88,9 @@ describe('ContactKeys', () => {
 		await keys.merge([revoked]);
 		assert.deepEqual(follower.calls, [`remove ${fingerprintOf(revoking)}`]);
 		assert.equal(keys.view(fingerprintOf(revoking)).keyState, 'revoked');
+		assert.throws(() => {
+			keys.checkUsable(fingerprintOf(revoking));
+		}, /Rev's key was revoked .*new key/);
 		assert.equal((await ContactKeys.load({store, clock: time, scheduler: time})).view(fingerprintOf(revoking)).keyState, 'revoked', 'the merged copy is stored');
 
 		// The expiry is a day away: the timer armed for it cuts the contact off when it passes.

@@ -136,6 +136,19 @@ export class ContactKeys {
 		return {keyState: expired ? 'expired' : status.state, userIds: status.userIds};
 	}
 
+	/** Throws, saying why and what to do, when umbra does not talk to this contact because of its key. */
+	checkUsable(fingerprint: string): void {
+		const {keyState} = this.view(fingerprint);
+		const name = this.#options.store.getContact(fingerprint)?.name ?? 'the contact';
+		if (keyState === 'revoked') {
+			throw new Error(`${name}'s key was revoked by its owner, so umbra no longer talks to them. Ask them for their new key and add it as a new contact.`);
+		}
+
+		if (keyState === 'expired') {
+			throw new Error(`${name}'s key has expired, so umbra does not talk to them. Get a refreshed copy (/refresh ${name}, or umbra import) once they have extended it.`);
+		}
+	}
+
 	/** Told when a key expires while running, or a merge changed something (the engine has followed). */
 	listen(listener: (update: CertificateUpdate) => void): void {
 		this.#listener = listener;
