@@ -25,7 +25,16 @@ describe('settings', () => {
 			autoAwayMinutes: 10,
 			bell: true,
 			keyservers: ['hkps://keys.openpgp.org', 'hkps://keyserver.ubuntu.com'],
+			keyRefreshHours: 0,
 		});
+	});
+
+	it('takes a key refresh period in whole hours, and refuses a negative one', () => {
+		const settings = openSettings({dataDir: fresh()});
+		settings.set('keyRefreshHours', 24);
+		assert.equal(settings.get('keyRefreshHours'), 24);
+		assert.throws(() => settings.set('keyRefreshHours', -1), SettingsError);
+		assert.throws(() => settings.set('keyRefreshHours', 0.5), SettingsError);
 	});
 
 	it('keeps what is set in DATA_DIR/settings.json, readable only by the user', () => {
