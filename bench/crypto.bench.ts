@@ -2,9 +2,9 @@
 // work costs with raw node:crypto (Ed25519 sign/verify, X25519 key generation and agreement):
 // the floor is the protocol without OpenPGP's packet handling and its JavaScript curve code.
 //
-// - record create: sealRecord (sign + encrypt to the reader + frame). Floor: 1 sign, 1 X25519
+// - record create: sealRecord (sign + encrypt to the reader + seal into the slot's value). Floor: 1 sign, 1 X25519
 //   key pair, 1 X25519 agreement.
-// - record open: unframe + open (decrypt + verify) + decode, what the reader does per value.
+// - record open: unwrap + open (decrypt + verify) + decode, what the reader does per value.
 //   Floor: 1 X25519 agreement, 1 verify.
 // - handshake: dialer and listener with real keys through the sans-IO core (hs0, hs1, hs2 and
 //   the session keys). Floor: 2 creates + 2 opens + 2 ephemeral key pairs and agreements + 2
@@ -14,8 +14,9 @@
 import {diffieHellman, generateKeyPairSync, sign, verify, type KeyObject} from 'node:crypto';
 import process from 'node:process';
 import {pathToFileURL} from 'node:url';
-import {ReplayCache, decodeRecord, keysHandshakeCrypto, sealRecord, unframeValue} from '../source/engine/index.js';
-import {open, type Certificate, type Identity} from '../source/keys/index.js';
+import {ReplayCache, decodeRecord, keysHandshakeCrypto, sealRecord, unwrapValue} from '../source/engine/index.js';
+import {open, pairSecret, type Certificate, type Identity} from '../source/keys/index.js';
+import {slotKeyPair} from '../source/keys/slot.js';
 import {fixtureCertificate, fixtureIdentity} from '../test/helpers/key-fixtures.js';
 import {runHandshake} from '../test/helpers/session-harness.js';
 import {markdownTable, pairedRow, type BenchRow, type Pair} from './stats.js';
@@ -83,11 +84,13 @@ export async function run(options: {runs?: number; records?: number; handshakes?
 	const [rawA, rawB] = [rawKeys(), rawKeys()];
 	const now = Date.now();
 	const record = {reader: bob.fingerprint, day: Math.floor(now / 86_400_000), onion, port: 80, issuedAt: now, expiresAt: now + 86_400_000};
-	const create = async () => sealRecord({record, signer: alice, recipient: bobCert});
+	const slot = slotKeyPair({pairSecret: pairSecret({own: alice, contact: bobCert}), publisher: alice.fingerprint, reader: bob.fingerprint, day: record.day});
+	const create = async () => sealRecord({record, signer: alice, recipient: bobCert, slot});
 	const sealed = await Promise.all(Array.from({length: records}, create));
 	const openOne = async (index: number) => {
-		const result = await open({sealed: unframeValue(sealed[index]!)!, recipient: bob, senders: [aliceCert]});
-		if (!result.ok || !decodeRecord(result.plaintext)) {
+		const unwrapped = unwrapValue({slot, value: sealed[index]!});
+		const result = unwrapped.ok ? await open({sealed: unwrapped.message, recipient: bob, senders: [aliceCert]}) : undefined;
+		if (!result?.ok || !decodeRecord(result.plaintext)) {
 			throw new Error('bench record did not open');
 		}
 	};

@@ -104,7 +104,7 @@ const environment: Array<[string, string]> = [
 
 const securityNotes = [
 	'Only contacts can tell that you are online: each publishes and reads per-pair DHT slots that nobody else can link or decrypt, and sessions run over Tor onion services whose address changes at every start, daily, and whenever a contact is removed or hidden from.',
-	'The DHT is reached over UDP, which Tor cannot carry: DHT nodes see your IP address, though only unlinkable slot keys and opaque values of one size.',
+	'The DHT is reached over UDP, which Tor cannot carry: DHT nodes see your IP address, though only unlinkable slot keys and values of one size and shape (a DNS TXT packet, as pkarr relays require) whose contents look random to all but the contact.',
 	'Check a contact\'s full fingerprint with them over another channel before adding them; the bot\'s add command needs it in "confirm".',
 	'A newer copy of a contact\'s key (umbra import, /add, /refresh, or the keyRefreshHours setting) is merged into the stored one, keeping only what the key\'s owner signed. A revocation stops publishing for that contact and refuses their handshakes at once, and the onion address changes; an expired key is shown as expired, keeps its history and comes back when a refreshed copy extends it. A different key is never taken for a contact\'s, whatever its name or user ID: it can only be a new contact, and umbra says so. A keyserver learns, through a Tor exit, which key is asked for, not by whom.',
 	'Peer-supplied text (names, status, messages) is stripped of control and escape sequences before it is shown. Logs hold no onion address, fingerprint or message text unless --debug is given.',

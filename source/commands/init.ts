@@ -2,7 +2,8 @@
 // Everything that can be refused cheaply (an identity already there, a missing user ID without a
 // terminal, conflicting flags) is refused before the passphrase is asked, so nobody types a new
 // passphrase twice only to hear the directory was taken.
-import {createProfile, hasIdentity, IdentityExistsError, importProfile, stripControl, type Profile} from '../engine/index.js';
+import {existsSync, rmdirSync} from 'node:fs';
+import {createProfile, hasIdentity, IdentityExistsError, importProfile, prepareDataDirectory, stripControl, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {askLine, readKeyInput} from './ask.js';
 import {stringFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -23,6 +24,32 @@ async function userIdFor(context: CommandContext): Promise<string> {
 
 	context.stderr.write('Your contacts see your user ID when they add you, e.g. "Alice <alice@example.org>".\n');
 	return askLine(context, 'User ID: ');
+}
+
+async function makeProfile(context: CommandContext, dataDir: string, source: string | undefined, keyPassphraseFile: string | undefined): Promise<Profile> {
+	if (source === undefined) {
+		const userId = (await userIdFor(context)).trim();
+		if (userId === '') {
+			throw new UsageError('The user ID is empty. Give one like "Alice <alice@example.org>" (a name alone is fine too).');
+		}
+
+		const passphrase = await passphraseFor(context, {confirm: true});
+		context.stderr.write('Making your key...\n');
+		return createProfile({dataDir, passphrase, userId});
+	}
+
+	const secretKey = await readKeyInput(context, source, 'a GnuPG secret key (gpg --export-secret-keys --armor FINGERPRINT)');
+	const keyPassphrase = keyPassphraseFile === undefined ? undefined : readPassphraseFile(keyPassphraseFile);
+	const passphrase = await passphraseFor(context, {confirm: true});
+	return importProfile({dataDir, passphrase, secretKey, ...(keyPassphrase === undefined ? {} : {keyPassphrase})});
+}
+
+function removeEmptyDirectory(path: string): void {
+	try {
+		rmdirSync(path);
+	} catch {
+		// Not empty (something of the user's is there) or already gone: leave it.
+	}
 }
 
 export const initCommand: Command = {
@@ -74,21 +101,19 @@ export const initCommand: Command = {
 			throw new IdentityExistsError(dataDir);
 		}
 
+		// An unusable directory is an error now, before any question; one made here goes again
+		// when init fails, so a cancelled or failed init leaves nothing behind.
+		const made = !existsSync(dataDir);
+		prepareDataDirectory(dataDir);
 		let profile: Profile;
-		if (source === undefined) {
-			const userId = (await userIdFor(context)).trim();
-			if (userId === '') {
-				throw new UsageError('The user ID is empty. Give one like "Alice <alice@example.org>" (a name alone is fine too).');
+		try {
+			profile = await makeProfile(context, dataDir, source, keyPassphraseFile);
+		} catch (error) {
+			if (made) {
+				removeEmptyDirectory(dataDir);
 			}
 
-			const passphrase = await passphraseFor(context, {confirm: true});
-			context.stderr.write('Making your key...\n');
-			profile = await createProfile({dataDir, passphrase, userId});
-		} else {
-			const secretKey = await readKeyInput(context, source, 'a GnuPG secret key (gpg --export-secret-keys --armor FINGERPRINT)');
-			const keyPassphrase = keyPassphraseFile === undefined ? undefined : readPassphraseFile(keyPassphraseFile);
-			const passphrase = await passphraseFor(context, {confirm: true});
-			profile = await importProfile({dataDir, passphrase, secretKey, ...(keyPassphrase === undefined ? {} : {keyPassphrase})});
+			throw error;
 		}
 
 		try {

@@ -9,6 +9,7 @@ import {numberFlag, stringFlag, UsageError, type Command, type CommandContext} f
 import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {engineNetworkOptions} from './bot.js';
 import {debugOption, openProfileFor} from './open.js';
+import {torNotReady} from './tor-state.js';
 
 const defaultTimeoutSeconds = 120;
 
@@ -33,7 +34,8 @@ async function messageText(context: CommandContext): Promise<string> {
 	return readStdin(context);
 }
 
-type Outcome = {delivered: true} | {delivered: false; reason: string};
+/** tor: the user's own Tor was not ready (exit 6), rather than the contact not answering (exit 7). */
+type Outcome = {delivered: true} | {delivered: false; reason: string; tor?: boolean};
 
 export const sendCommand: Command = {
 	name: 'send',
@@ -42,7 +44,8 @@ export const sendCommand: Command = {
 	description: [
 		'Comes online towards NAME only (publishes for and dials no one else), sends TEXT (or standard input),',
 		'and waits for the contact\'s acknowledgement. Exit 0 when delivered; otherwise the reason is on',
-		'standard error, the exit code is 7, and the message stays queued for the next time umbra runs.',
+		'standard error, the exit code is 7 (6 when the own Tor was not ready), and the message stays queued',
+		'for the next time umbra runs.',
 	].join('\n'),
 	flags: {
 		to: {type: 'string', valueName: 'NAME', description: 'The contact (name or fingerprint)'},
@@ -87,7 +90,7 @@ export const sendCommand: Command = {
 			}
 
 			context.stderr.write(`umbra send: not delivered to ${contact.name}: ${outcome.reason}. The message stays queued and is sent the next time umbra runs while ${contact.name} is online.\n`);
-			return exitCodes.notDelivered satisfies ExitCode;
+			return (outcome.tor === true ? exitCodes.torUnreachable : exitCodes.notDelivered) satisfies ExitCode;
 		} finally {
 			profile.close();
 		}
@@ -128,6 +131,13 @@ async function deliver(context: CommandContext, engine: Awaited<ReturnType<typeo
 		}
 	});
 	const timer = setTimeout(() => {
+		// The user's own Tor comes first: a contact is not blamed for it.
+		const torProblem = torNotReady(engine.status());
+		if (torProblem !== undefined) {
+			settle({delivered: false, reason: `Tor was not ready within ${timeoutSeconds} s: ${torProblem}`, tor: true});
+			return;
+		}
+
 		const why = online ? `${contact.name} was online but did not acknowledge it within ${timeoutSeconds} s` : `${contact.name} did not come online within ${timeoutSeconds} s`;
 		settle({delivered: false, reason: lastError && !online ? `${why} (last problem: ${lastError})` : why});
 	}, timeoutSeconds * 1000);

@@ -10,6 +10,7 @@ import {numberFlag, stringFlag, UsageError, type Command, type CommandContext} f
 import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
 import {engineNetworkOptions} from './bot.js';
 import {exitCodeFor} from './exit-code-for.js';
+import {torNotReady} from './tor-state.js';
 import {debugOption, openProfileFor} from './open.js';
 
 const defaultTimeoutSeconds = 60;
@@ -73,16 +74,55 @@ async function waitFor(engine: EngineApi, predicate: () => boolean, timeoutMs: n
 	});
 }
 
-async function networkChecks(context: CommandContext, profile: Profile, timeoutMs: number): Promise<Check[]> {
+/** engine.start(), given up at the deadline or on Ctrl-C: 'started', or why not. */
+async function startWithin(engine: EngineApi, deadline: number, signal: AbortSignal): Promise<'started' | 'timeout' | 'aborted'> {
+	let timer: NodeJS.Timeout | undefined;
+	let onAbort: (() => void) | undefined;
+	const started = engine.start();
+	started.catch(() => undefined);
+	try {
+		return await Promise.race([
+			started.then(() => 'started' as const),
+			new Promise<'timeout'>(resolve => {
+				timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+			}),
+			new Promise<'aborted'>(resolve => {
+				onAbort = () => resolve('aborted');
+				signal.addEventListener('abort', onAbort, {once: true});
+			}),
+		]);
+	} finally {
+		clearTimeout(timer);
+		if (onAbort) {
+			signal.removeEventListener('abort', onAbort);
+		}
+	}
+}
+
+async function networkChecks(context: CommandContext, profile: Profile, deadline: number, timeoutSeconds: number): Promise<Check[]> {
 	const checks: Check[] = [];
 	const engine = await openEngine({profile, ...engineNetworkOptions(context), only: [], ...debugOption(context)});
+	// Progress on standard error while it waits; the checks go to standard output at the end.
+	const unsubscribe = engine.subscribe(event => {
+		if (event.type === 'tor.bootstrap') {
+			context.stderr.write(`umbra status: tor bootstrap ${event.progress} %${event.summary === '' ? '' : ` (${event.summary})`}\n`);
+		}
+	});
 	try {
+		let outcome: 'started' | 'timeout' | 'aborted';
 		try {
-			await engine.start();
+			outcome = await startWithin(engine, deadline, context.signal);
 		} catch (error) {
 			return [{name: 'tor', ok: false, detail: errorText(error), fix: 'start tor (or install it: apt-get install tor), or name its control port with --tor-control PORT', code: exitCodeFor(error) === exitCodes.failure ? exitCodes.torUnreachable : exitCodeFor(error)}];
 		}
 
+		if (outcome !== 'started') {
+			const why = torNotReady(engine.status()) ?? 'umbra did not finish starting';
+			const detail = outcome === 'aborted' ? `interrupted: ${why}` : `not ready within ${timeoutSeconds} s: ${why}`;
+			return [{name: 'tor', ok: false, detail, fix: 'check that this machine reaches the Tor network (or your bridges), and look at Tor\'s log; --timeout SECONDS waits longer', code: exitCodes.torUnreachable}];
+		}
+
+		const timeoutMs = Math.max(0, deadline - Date.now());
 		const bootstrapped = await waitFor(engine, () => engine.status().tor.progress >= 100, timeoutMs, context.signal);
 		const {tor} = engine.status();
 		checks.push(bootstrapped
@@ -93,17 +133,18 @@ async function networkChecks(context: CommandContext, profile: Profile, timeoutM
 		if (socks === undefined) {
 			checks.push({name: 'socks', ok: true, detail: 'port taken from Tor (pass --tor-socks PORT to probe it)'});
 		} else {
-			const problem = /^\d+$/.test(socks) ? await socksAnswers(Number(socks), Math.min(timeoutMs, 10_000)) : `"${socks}" is not a port number`;
+			const problem = /^\d+$/.test(socks) ? await socksAnswers(Number(socks), Math.max(1, Math.min(deadline - Date.now(), 10_000))) : `"${socks}" is not a port number`;
 			checks.push(problem === undefined
 				? {name: 'socks', ok: true, detail: `127.0.0.1:${socks} speaks SOCKS5`}
 				: {name: 'socks', ok: false, detail: `127.0.0.1:${socks}: ${problem}`, fix: 'pass the SocksPort from your torrc as --tor-socks PORT', code: exitCodes.torUnreachable});
 		}
 
-		const reached = await waitFor(engine, () => engine.status().dhtNodes > 0, timeoutMs, context.signal);
+		const reached = await waitFor(engine, () => engine.status().dhtNodes > 0, Math.max(0, deadline - Date.now()), context.signal);
 		checks.push(reached
 			? {name: 'dht', ok: true, detail: `${engine.status().dhtNodes} node(s) answer`}
 			: {name: 'dht', ok: false, detail: 'no DHT node answered', fix: 'allow outgoing UDP, or name reachable nodes with --dht-bootstrap HOST:PORT', code: exitCodes.failure});
 	} finally {
+		unsubscribe();
 		await engine.stop();
 	}
 
@@ -120,7 +161,7 @@ export const statusCommand: Command = {
 		'code of the first failure (3 wrong passphrase, 6 Tor, 1 DHT, ...).',
 	].join('\n'),
 	flags: {
-		timeout: {type: 'number', valueName: 'SECONDS', default: defaultTimeoutSeconds, description: `How long to wait for Tor's bootstrap and DHT nodes (default: ${defaultTimeoutSeconds})`},
+		timeout: {type: 'number', valueName: 'SECONDS', default: defaultTimeoutSeconds, description: `How long the whole check may take, Tor's bootstrap and DHT nodes included (default: ${defaultTimeoutSeconds})`},
 		dataDir: dataDirFlag,
 		passphraseFile: passphraseFileFlag,
 		torControl: torControlFlag,
@@ -134,12 +175,14 @@ export const statusCommand: Command = {
 			throw new UsageError('--timeout must be a positive number of seconds.');
 		}
 
+		// --timeout bounds the whole command, not each wait.
+		const deadline = Date.now() + timeoutSeconds * 1000;
 		const checks: Check[] = [];
 		let profile: Profile | undefined;
 		try {
 			profile = await openProfileFor(context);
 			checks.push({name: 'store', ok: true, detail: `opened, ${profile.store.listContacts().length} contact(s)`});
-			checks.push(...await networkChecks(context, profile, timeoutSeconds * 1000));
+			checks.push(...await networkChecks(context, profile, deadline, timeoutSeconds));
 		} catch (error) {
 			checks.push({name: profile ? 'engine' : 'store', ok: false, detail: errorText(error), code: exitCodeFor(error)});
 		} finally {

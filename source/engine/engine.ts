@@ -1,55 +1,74 @@
-// The Engine: joins Tor control, the onion service, the registry and the session core
-// into commands and events. Ownership: the engine opens and closes its own
-// control connection, onion service, listener and streams; the store and the registry are the
-// caller's, started before start() and closed after stop(). Logs never hold an onion address,
-// a fingerprint or message text.
+// The Engine: the one EngineApi. It joins tor (tor/), the registry (registry/), the contacts as
+// peers with their streams and sessions (node/) and the store into commands and events.
+// Ownership: the engine opens and closes its own control connection, onion service, listener
+// and streams, and whatever its `network` option found (openEngine: a tor of umbra's own, the
+// DHT); a store, tor or registry the caller gave is the caller's, closed after stop(). Logs
+// never hold message text.
 import {randomBytes} from 'node:crypto';
-import {readCertificates, type Certificate} from '../keys/index.js';
+import {parseKeyQuery, type Certificate} from '../keys/index.js';
+import {defaultKeyservers, dialThroughTor, fetchCertificate as fetchFromKeyservers} from '../keys/keyserver.js';
 import type {SocksEndpoint} from '../net/socks.js';
-import type {TorControl} from '../net/tor-control.js';
-import {PeerTable, SessionHub, Visibility, type EngineOptions, type EngineSnapshot} from './node/index.js';
-import {OnionRotation, TorLink, type HostedOnion} from './tor/index.js';
-import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
+import type {ContactView, EngineApi, EngineStatus, OwnIdentityView, OwnPresence} from './api.js';
+import {ContactBook} from './contact-book.js';
 import {systemClock, systemScheduler, type Clock, type Scheduler} from './clock.js';
+import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
+import {fetchKeyCopies, PeerTable, SessionHub, startKeyRefresh, Visibility, type CertificateUpdate, type KeyRefresh} from './node/index.js';
+import type {EngineNetwork, EngineOptions} from './options.js';
 import {Publisher, RegistryReader, storedWatermark} from './registry/index.js';
-import {checkFrameBody, keysHandshakeCrypto, type HandshakeCrypto, type PresenceState, type Random} from './session/index.js';
-import type {Message} from './store/index.js';
+import {checkFrameBody, keysHandshakeCrypto, type Random} from './session/index.js';
+import type {Message, Store} from './store/index.js';
+import {TorUplink, type HostedOnion} from './tor/index.js';
 
-export type {EngineOptions, EngineSnapshot, Peer} from './node/index.js';
+export type {EngineNetwork, EngineOptions, EngineSettings} from './options.js';
 
 const defaultRandom: Random = length => new Uint8Array(randomBytes(length));
 
-export class Engine {
+export class Engine implements EngineApi {
+	readonly self: OwnIdentityView;
 	readonly #options: EngineOptions;
+	readonly #store: Store;
 	readonly #clock: Clock;
 	readonly #scheduler: Scheduler;
 	readonly #random: Random;
 	readonly #log: (line: string) => void;
 	readonly #listeners = new Set<EngineListener>();
 	readonly #peers: PeerTable;
+	readonly #contacts: ContactBook;
 	readonly #visibility: Visibility;
 	readonly #sessions: SessionHub;
+	readonly #uplink: TorUplink;
 	readonly #abort = new AbortController();
-	#crypto: HandshakeCrypto<Certificate>;
+	#network: EngineNetwork | undefined;
 	/** Tor's SOCKS port; moves when a tor of umbra's own is started again. */
-	#socks: SocksEndpoint;
-	readonly #tor: TorLink;
-	readonly #onions: OnionRotation;
-	#snapshot: EngineSnapshot = {torProgress: 0, torSummary: '', torConnected: false, onionUp: false, onionSince: undefined, lastPublishedAt: undefined, invisible: false};
+	#socks: SocksEndpoint | undefined;
+	#lastPublishedAt: number | undefined;
+	#nodes = -1;
 	#publisher: Publisher | undefined;
 	#reader: RegistryReader | undefined;
-	#presence: {state: PresenceState; status: string} = {state: 'online', status: ''};
+	#presence: {state: OwnPresence; status: string} = {state: 'online', status: ''};
 	#lifecycle: LifecycleState | undefined;
+	#starting: Promise<void> | undefined;
+	#keyRefresh: KeyRefresh | undefined;
+	#stopped: Promise<void> | undefined;
 	#stopping = false;
 
 	constructor(options: EngineOptions) {
 		this.#options = options;
+		this.#store = options.store;
 		this.#clock = options.clock ?? systemClock;
 		this.#scheduler = options.scheduler ?? systemScheduler;
 		this.#random = options.random ?? defaultRandom;
 		this.#log = options.log ?? (() => undefined);
-		this.#crypto = keysHandshakeCrypto(options.identity);
-		this.#socks = options.socks;
+		const {identity} = options;
+		const emit = (event: EngineEvent) => {
+			this.#emit(event);
+		};
+
+		this.self = {fingerprint: identity.fingerprint, keyId: identity.keyId, userId: identity.userId};
+		if (options.invisible) {
+			this.#presence = {state: 'invisible', status: ''};
+		}
+
 		this.#peers = new PeerTable({
 			scheduler: this.#scheduler,
 			random: this.#random,
@@ -64,67 +83,65 @@ export class Engine {
 		this.#visibility = new Visibility({
 			peers: this.#peers,
 			publisher: () => this.#publisher,
-			rotate: async () => this.rotate(),
+			rotate: async () => this.#uplink.rotate(),
 			...(options.invisible === undefined ? {} : {invisible: options.invisible}),
 		});
+		this.#contacts = new ContactBook({
+			store: this.#store,
+			peers: this.#peers,
+			visibility: this.#visibility,
+			emit,
+			...(options.contacts === undefined ? {} : {contacts: options.contacts}),
+			...(options.only === undefined ? {} : {only: options.only}),
+			clock: this.#clock,
+			scheduler: this.#scheduler,
+		});
 		this.#sessions = new SessionHub({
-			ownFingerprint: options.identity.fingerprint,
-			crypto: this.#crypto,
+			ownFingerprint: identity.fingerprint,
+			crypto: keysHandshakeCrypto(identity),
 			random: this.#random,
 			clock: this.#clock,
 			scheduler: this.#scheduler,
 			...(options.tickMs === undefined ? {} : {tickMs: options.tickMs}),
 			...(options.probeTimeoutMs === undefined ? {} : {probeTimeoutMs: options.probeTimeoutMs}),
-			store: options.store,
+			store: this.#store,
 			log: this.#log,
-			emit: event => {
-				this.#emit(event);
-			},
+			emit,
 			peers: this.#peers,
 			visibility: this.#visibility,
-			presence: () => this.#presence,
-			localOnions: () => this.#onions.localAddresses(),
-			onionPort: () => this.#onions.current?.port ?? 80,
+			// Nobody has a session while the user is invisible; once visible again, they see online.
+			presence: () => ({state: this.#presence.state === 'invisible' ? 'online' : this.#presence.state, status: this.#presence.status}),
+			localOnions: () => this.#uplink.localAddresses(),
+			onionPort: () => this.#uplink.port,
 			stopping: () => this.#stopping,
 		});
-		this.#tor = new TorLink({
-			...options.torControl,
-			scheduler: this.#scheduler,
-			log: this.#log,
-			...(options.torReconnectDelayMs === undefined ? {} : {reconnectDelayMs: options.torReconnectDelayMs}),
-			onProgress: (progress, summary) => {
-				this.#snapshot.torProgress = progress;
-				this.#snapshot.torSummary = summary;
-				this.#emit({type: 'tor.bootstrap', progress, summary});
-			},
-			onLost: error => {
-				this.#torLost(error);
-			},
-			onRecovered: async (control, socks) => {
-				this.#socks = socks ?? this.#socks;
-				await this.#torRecovered(control);
-			},
-		});
-		this.#onions = new OnionRotation({
+		this.#uplink = new TorUplink({
+			clock: this.#clock,
 			scheduler: this.#scheduler,
 			random: this.#random,
 			log: this.#log,
+			emit,
 			onConnection: socket => {
 				this.#sessions.incoming(socket);
 			},
-			onRotated: onion => {
-				this.#rotated(onion);
+			onLifecycle: state => {
+				this.#setLifecycle(state);
 			},
-			onError: message => {
-				this.#emit({type: 'error', scope: 'onion', message});
+			onLost: () => {
+				for (const stream of this.#sessions.streams()) {
+					stream.bye();
+				}
 			},
+			onOnion: (onion, cause) => {
+				this.#newOnion(onion, cause);
+			},
+			onSocks: socks => {
+				this.#socks = socks;
+			},
+			...(options.torReconnectDelayMs === undefined ? {} : {reconnectDelayMs: options.torReconnectDelayMs}),
 			...(options.rotationGraceMs === undefined ? {} : {graceMs: options.rotationGraceMs}),
 			...(options.dailyRotation === undefined ? {} : {daily: options.dailyRotation}),
 		});
-	}
-
-	get lifecycle(): LifecycleState | undefined {
-		return this.#lifecycle;
 	}
 
 	subscribe(listener: EngineListener): () => void {
@@ -134,110 +151,75 @@ export class Engine {
 		};
 	}
 
-	/** Fingerprints of contacts with a session now. */
-	onlineContacts(): string[] {
-		return this.#peers.online();
+	/** Finds tor and the registry (unless given), puts up the onion service, publishes, dials. Once. */
+	async start(): Promise<void> {
+		this.#starting ??= this.#start();
+		return this.#starting;
 	}
 
-	async start(): Promise<void> {
-		if (this.#lifecycle !== undefined) {
-			throw new Error('Engine.start: already started; make a new Engine');
+	async #start(): Promise<void> {
+		if (this.#stopping) {
+			throw new Error('Engine.start: the engine was stopped; open a new one');
 		}
 
 		this.#setLifecycle('starting');
 		try {
-			await this.#loadContacts();
+			await this.#contacts.load();
 			this.#setLifecycle('connecting-tor');
-			const control = await this.#tor.start();
-			this.#snapshot.torConnected = true;
-			this.#setLifecycle('publishing');
-			const onion = await this.#onions.open(control);
-			if (this.#stopping) {
-				throw new Error('the engine was stopped while it was starting');
-			}
-
-			this.#onionChanged();
-			this.#publisher = new Publisher({
-				identity: this.#options.identity,
-				registry: this.#options.registry,
-				contacts: this.#visibility.everyone(),
-				onion: {address: onion.serviceId, port: onion.port},
-				clock: this.#clock,
-				scheduler: this.#scheduler,
-				writeTimes: storedWatermark(this.#options.store, 'lastSeq', this.#log),
-				...(this.#options.publishWindowMs === undefined ? {} : {promptWindowMs: this.#options.publishWindowMs}),
-				onEvent: event => {
-					if (event.kind === 'record') {
-						if (event.type === 'published') {
-							this.#snapshot.lastPublishedAt = this.#clock.now();
-						}
-
-						this.#emit({type: 'registry.published', contact: event.contact, ok: event.type === 'published'});
-					}
-				},
+			const network = 'network' in this.#options ? await this.#options.network() : this.#options;
+			this.#network = network;
+			this.#socks = network.socks;
+			this.#throwIfStopping();
+			// The registry joins its network while tor uploads the descriptor; the first publish and
+			// lookups wait for it, and a registry that cannot start fails the start below.
+			void network.registryStarted?.then(() => {
+				this.#reportNodes();
+			}, () => undefined);
+			const onion = await this.#uplink.start(network.torControl, () => {
+				this.#setLifecycle('publishing');
 			});
-			this.#visibility.prepare(this.#publisher);
-			this.#publisher.start();
-			this.#reader = new RegistryReader({identity: this.#options.identity, registry: this.#options.registry, clock: this.#clock, store: storedWatermark(this.#options.store, 'lastRecordIssuedAt', this.#log)});
+			this.#throwIfStopping();
+			this.#publish(network, onion);
+			this.#keyRefresh = this.#options.only ? undefined : startKeyRefresh({hours: this.#options.keyRefreshHours ?? 0, keys: this.#contacts, refresh: async contact => this.refreshCertificate(contact), log: this.#log});
 			for (const certificate of this.#visibility.visible()) {
 				this.#peers.lookup(certificate.fingerprint, 0);
 			}
 
 			this.#setLifecycle('ready');
+			await network.registryStarted;
 		} catch (error) {
+			// A stop() under way releases what was made once this start has settled.
 			if (!this.#stopping) {
 				this.#emit({type: 'error', scope: 'tor', message: (error as Error).message});
+				this.#stopped = this.#stop(undefined);
+				await this.#stopped;
 			}
 
-			await this.stop();
 			throw error;
 		}
 	}
 
-	/** Stores the message in the outbox (queued), then sends it if the contact is connected. */
-	async send(contact: string, text: string): Promise<Message> {
-		const peer = this.#peers.get(contact);
-		if (!peer) {
-			throw new Error('send: no such contact; add the contact first');
-		}
-
-		const id = Buffer.from(this.#random(16)).toString('hex');
-		const createdAt = this.#clock.now();
-		const problem = checkFrameBody({kind: 'message', id, sentAt: createdAt, text});
-		if (problem) {
-			throw new RangeError(`send: the message cannot be sent: ${problem}`);
-		}
-
-		const message = this.#options.store.appendOutgoing({id, contact, body: text, createdAt});
-		this.#emit({type: 'message.state', id, contact, state: 'queued'});
-		if (peer.session && !peer.resendPending) {
-			this.#sessions.sendStored(peer.session, message);
-		}
-
-		return message;
-	}
-
-	async setPresence(state: PresenceState, status = ''): Promise<void> {
-		const problem = checkFrameBody({kind: 'presence', state, status});
-		if (problem) {
-			throw new RangeError(`setPresence: ${problem}`);
-		}
-
-		this.#presence = {state, status};
-		for (const peer of this.#peers.values()) {
-			peer.session?.send({kind: 'presence', state, status});
-		}
-	}
-
-	/** Says bye to every session, removes the onion service, closes the control connection. */
+	/** Says bye to every contact, removes the onion service, releases what start() found. */
 	async stop(): Promise<void> {
-		if (this.#stopping) {
-			return;
-		}
+		this.#stopped ??= this.#stop(this.#starting);
+		return this.#stopped;
+	}
 
+	async #stop(starting: Promise<void> | undefined): Promise<void> {
 		this.#stopping = true;
 		this.#setLifecycle('stopping');
 		this.#abort.abort(new Error('the engine is stopping'));
+		// Stopping while start() still runs (tor bootstrapping, the first descriptor upload):
+		// releasing what exists makes start() fail fast; then whatever it made meanwhile goes too.
+		await this.#release();
+		await starting?.catch(() => undefined);
+		await this.#release();
+		this.#setLifecycle('stopped');
+	}
+
+	async #release(): Promise<void> {
+		this.#contacts.stop();
+		this.#keyRefresh?.stop();
 		this.#publisher?.stop();
 		this.#peers.stopLookups();
 		const streams = this.#sessions.streams();
@@ -246,62 +228,178 @@ export class Engine {
 		}
 
 		await Promise.all(streams.map(async stream => stream.closed(3000)));
-		await this.#onions.stop();
-		this.#snapshot.onionUp = false;
-		await this.#tor.stop();
-		this.#snapshot.torConnected = false;
-		this.#setLifecycle('stopped');
+		await this.#uplink.stop();
+		const network = this.#network;
+		this.#network = undefined;
+		await network?.release?.().catch(() => undefined);
 	}
 
-	/** What the status views show; a copy. */
-	snapshot(): EngineSnapshot {
-		return {...this.#snapshot, invisible: this.#visibility.invisible};
+	status(): EngineStatus {
+		return {
+			lifecycle: this.#lifecycle,
+			...this.#uplink.status(),
+			dhtNodes: this.#network?.registry.nodeCount?.() ?? 0,
+			lastPublishedAt: this.#lastPublishedAt,
+			presence: {...this.#presence},
+		};
 	}
 
-	/** A contact added while running: published for and looked up at once (unless hidden). */
-	addContact(certificate: Certificate, hidden = false): void {
-		this.#visibility.add(certificate, hidden);
+	contacts(): ContactView[] {
+		return this.#contacts.views();
 	}
 
-	/** A contact's refreshed certificate replaces the one in use (node/contact-keys.ts). */
-	updateContact(certificate: Certificate): void {
-		this.#visibility.replace(certificate);
+	history(contact: string, options: {before?: number; limit: number}): Message[] {
+		return this.#store.listConversation(contact, options);
 	}
 
-	/** Forgets a contact; the onion rotates, so the address it knew leads nowhere (engine-visibility.ts). */
-	async removeContact(fingerprint: string): Promise<void> {
-		await this.#visibility.remove(fingerprint);
+	search(text: string, options?: {contact?: string; limit?: number}): Message[] {
+		return this.#store.search(text, options);
 	}
 
-	/** Appear offline to one contact, or show again (engine-visibility.ts). */
-	async setHidden(fingerprint: string, hidden: boolean): Promise<void> {
-		await this.#visibility.setHidden(fingerprint, hidden);
+	/**
+	 * Checked, then stored in the outbox (queued), then handed to the contact's session if there
+	 * is one; the same whether the engine runs or not. Marked sent once its frame is written.
+	 */
+	async send(contact: string, text: string): Promise<Message> {
+		this.#contacts.known(contact, 'send: no such contact; add the contact first');
+		this.#contacts.checkUsable(contact);
+		const id = Buffer.from(this.#random(16)).toString('hex');
+		const createdAt = this.#clock.now();
+		const problem = checkFrameBody({kind: 'message', id, sentAt: createdAt, text});
+		if (problem) {
+			throw new RangeError(`send: the message cannot be sent: ${problem}`);
+		}
+
+		const message = this.#store.appendOutgoing({id, contact, body: text, createdAt});
+		this.#emit({type: 'message.state', id, contact, state: 'queued'});
+		const session = this.#peers.writable(contact);
+		if (session) {
+			this.#sessions.sendStored(session, message);
+		}
+
+		return message;
 	}
 
-	/** Invisible: hidden from every contact at once; visible again: shown to those not hidden. */
-	async setInvisible(invisible: boolean): Promise<void> {
-		await this.#visibility.setInvisible(invisible);
+	async setPresence(state: OwnPresence, status = this.#presence.status): Promise<void> {
+		const problem = checkFrameBody({kind: 'presence', state: state === 'invisible' ? 'online' : state, status});
+		if (problem) {
+			throw new RangeError(`setPresence: ${problem}`);
+		}
+
+		const wasInvisible = this.#presence.state === 'invisible';
+		this.#presence = {state, status};
+		if (state === 'invisible') {
+			await this.#visibility.setInvisible(true);
+			return;
+		}
+
+		for (const peer of this.#peers.values()) {
+			peer.session?.send({kind: 'presence', state, status});
+		}
+
+		if (wasInvisible) {
+			await this.#visibility.setInvisible(false);
+		}
 	}
 
-	/** Tells a connected contact the user is typing (or stopped); nothing when not connected. */
+	async hide(contact: string): Promise<void> {
+		await this.#contacts.setHidden(contact, true);
+	}
+
+	async show(contact: string): Promise<void> {
+		await this.#contacts.setHidden(contact, false);
+	}
+
+	async addContact(certificate: Certificate, name: string): Promise<ContactView> {
+		return this.#contacts.add(certificate, name);
+	}
+
+	async removeContact(contact: string): Promise<void> {
+		await this.#contacts.remove(contact);
+	}
+
+	async renameContact(contact: string, name: string): Promise<void> {
+		this.#contacts.rename(contact, name);
+	}
+
+	async markRead(contact: string): Promise<void> {
+		this.#store.markRead(this.#contacts.known(contact));
+	}
+
 	setTyping(contact: string, typing: boolean): void {
 		this.#peers.get(contact)?.session?.send({kind: 'typing', on: typing});
 	}
 
-	/**
-	 * A new onion address: a new service, published, an onion-change frame to every connected
-	 * visible contact so they redial it, then the old service removed after a grace period
-	 * (rotation.ts). Concurrent calls share one rotation.
-	 */
-	async rotate(): Promise<void> {
-		if (!this.#stopping) {
-			await this.#onions.rotate();
+	async mergeCertificates(input: string | Uint8Array): Promise<CertificateUpdate[]> {
+		return this.#contacts.merge(input);
+	}
+
+	async refreshCertificate(contact: string): Promise<CertificateUpdate> {
+		const socks = this.#network ? this.#socks : undefined;
+		if (!socks) {
+			throw new Error('Refreshing a key needs Tor, which is not connected yet; try again once umbra is online.');
+		}
+
+		const keys = await fetchKeyCopies({fingerprint: this.#contacts.known(contact), keyservers: [...(this.#options.keyservers?.() ?? defaultKeyservers)], dial: dialThroughTor(socks)});
+		const [update] = await this.#contacts.merge(keys);
+		return update!;
+	}
+
+	async fetchCertificate(query: string): Promise<Certificate> {
+		const socks = this.#network ? this.#socks : undefined;
+		if (!socks) {
+			throw new Error('Looking up keys needs Tor, which is not connected yet; try again once umbra is online.');
+		}
+
+		const {certificate} = await fetchFromKeyservers({
+			query: parseKeyQuery(query),
+			keyservers: [...(this.#options.keyservers?.() ?? defaultKeyservers)],
+			dial: dialThroughTor(socks),
+		});
+		return certificate;
+	}
+
+	#throwIfStopping(): void {
+		if (this.#stopping) {
+			throw new Error('the engine was stopped while it was starting');
 		}
 	}
 
-	#rotated(onion: HostedOnion): void {
-		this.#onionChanged();
+	#publish(network: EngineNetwork, onion: HostedOnion): void {
+		const {identity, store} = this.#options;
+		this.#publisher = new Publisher({
+			identity,
+			registry: network.registry,
+			contacts: this.#visibility.everyone(),
+			onion: {address: onion.serviceId, port: onion.port},
+			clock: this.#clock,
+			scheduler: this.#scheduler,
+			writeTimes: storedWatermark(store, 'lastSeq', this.#log),
+			...(this.#options.publishWindowMs === undefined ? {} : {promptWindowMs: this.#options.publishWindowMs}),
+			onEvent: event => {
+				if (event.kind === 'record') {
+					if (event.type === 'published') {
+						this.#lastPublishedAt = this.#clock.now();
+					}
+
+					this.#reportNodes();
+					this.#emit({type: 'registry.published', contact: event.contact, ok: event.type === 'published'});
+				}
+			},
+		});
+		this.#visibility.prepare(this.#publisher);
+		this.#publisher.start();
+		this.#reader = new RegistryReader({identity, registry: network.registry, clock: this.#clock, store: storedWatermark(store, 'lastRecordIssuedAt', this.#log)});
+	}
+
+	/** Published; contacts connected are told (onion-change), or, after tor came back, redialed. */
+	#newOnion(onion: HostedOnion, cause: 'rotated' | 'recovered'): void {
 		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
+		if (cause === 'recovered') {
+			this.#peers.redialAll();
+			return;
+		}
+
 		for (const peer of this.#peers.values()) {
 			if (!peer.hidden && !this.#visibility.invisible) {
 				peer.session?.send({kind: 'onion-change', onion: onion.address});
@@ -309,43 +407,12 @@ export class Engine {
 		}
 	}
 
-	#onionChanged(): void {
-		this.#snapshot.onionUp = this.#onions.current !== undefined;
-		this.#snapshot.onionSince = this.#clock.now();
-		this.#emit({type: 'onion.changed'});
-	}
-
-	/** Tor went away: every stream and the onion service with it; the link reconnects. */
-	#torLost(error: Error | undefined): void {
-		if (this.#stopping) {
-			return;
+	#reportNodes(): void {
+		const nodes = this.#network?.registry.nodeCount?.() ?? 0;
+		if (nodes !== this.#nodes && !this.#stopping) {
+			this.#nodes = nodes;
+			this.#emit({type: 'registry.nodes', nodes});
 		}
-
-		this.#snapshot.torConnected = false;
-		this.#snapshot.torProgress = 0;
-		this.#onions.lost();
-		this.#snapshot.onionUp = false;
-		this.#emit({type: 'error', scope: 'tor', message: `lost the connection to tor${error ? ` (${error.message})` : ''}; reconnecting`});
-		this.#emit({type: 'onion.changed'});
-		this.#setLifecycle('connecting-tor');
-		for (const stream of this.#sessions.streams()) {
-			stream.bye();
-		}
-	}
-
-	/** Tor is back: a new onion service, published, and every visible contact redialed now. */
-	async #torRecovered(control: TorControl): Promise<void> {
-		this.#snapshot.torConnected = true;
-		this.#setLifecycle('publishing');
-		const onion = await this.#onions.open(control);
-		if (this.#stopping) {
-			return;
-		}
-
-		this.#onionChanged();
-		this.#publisher?.setOnion({address: onion.serviceId, port: onion.port});
-		this.#peers.redialAll();
-		this.#setLifecycle('ready');
 	}
 
 	#emit(event: EngineEvent): void {
@@ -359,21 +426,11 @@ export class Engine {
 	}
 
 	#setLifecycle(state: LifecycleState): void {
-		this.#lifecycle = state;
-		this.#emit({type: 'lifecycle', state});
-	}
-
-	async #loadContacts(): Promise<void> {
-		const stored = this.#options.store.listContacts();
-		const hidden = new Map(stored.map(contact => [contact.fingerprint, contact.hidden]));
-		let certificates = this.#options.contacts;
-		if (!certificates) {
-			const read = await Promise.all(stored.map(async contact => readCertificates(contact.certificate)));
-			certificates = read.flatMap(result => result.certificates);
-		}
-
-		for (const certificate of certificates) {
-			this.#peers.add(certificate, hidden.get(certificate.fingerprint) ?? false);
+		// A start still under way when stop() came does not move the lifecycle back.
+		const late = this.#stopping && state !== 'stopping' && state !== 'stopped';
+		if (state !== this.#lifecycle && !late) {
+			this.#lifecycle = state;
+			this.#emit({type: 'lifecycle', state});
 		}
 	}
 }

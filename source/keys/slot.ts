@@ -16,15 +16,14 @@ export type SlotKeyPair = {
 	/** SHA-1 of the public key: where the item lives in the DHT. */
 	target: Uint8Array;
 	/**
-	 * A fixed per-slot offset for BEP 44 `seq`, in [0, 2^52). Added to the time in microseconds
-	 * it hides the clock, and as it is derived it survives restarts without storage; with today's
-	 * time (about 2^50.7 us) the sum stays below 2^53 until the year 2112.
+	 * 32-byte key of the outer seal of the slot's value: HKDF-SHA256(seed, "umbra/v1/value").
+	 * Only the pair can derive it, so to anyone else a value is random bytes in a DNS packet.
 	 */
-	seqOffset: number;
+	valueKey: Uint8Array;
 };
 
 const slotSalt = Buffer.from('umbra/v1/slot', 'ascii');
-const seqSalt = Buffer.from('umbra/v1/slot-seq', 'ascii');
+const valueSalt = Buffer.from('umbra/v1/value', 'ascii');
 // RFC 8410 PKCS#8 prefix for a raw Ed25519 seed; lets node:crypto derive the public key.
 const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
 const secondsPerDay = 86_400;
@@ -82,8 +81,7 @@ export function slotKeyPair(options: {pairSecret: Uint8Array; publisher: string;
 	const seed = new Uint8Array(hkdfSync('sha256', pairSecret, slotSalt, info, 32));
 	const publicKey = ed25519PublicKey(seed);
 	const target = new Uint8Array(createHash('sha1').update(publicKey).digest());
-	// A second HKDF output keeps the offset independent of the signing key.
-	const offsetBytes = Buffer.from(hkdfSync('sha256', seed, seqSalt, Buffer.alloc(0), 8));
-	const seqOffset = Number(offsetBytes.readBigUInt64BE() >> 12n);
-	return {day, seed, publicKey, target, seqOffset};
+	// A second HKDF output keeps the sealing key independent of the signing key.
+	const valueKey = new Uint8Array(hkdfSync('sha256', seed, valueSalt, Buffer.alloc(0), 32));
+	return {day, seed, publicKey, target, valueKey};
 }

@@ -12,7 +12,7 @@ import {ContactKeys, KeyRefresh, type CertificateFollower, type CertificateUpdat
 import {openStore, type Store} from '../../source/engine/store/store.js';
 import type {Certificate} from '../../source/keys/index.js';
 import {makeKey} from '../helpers/key-fixtures.js';
-import {ManualTime} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
 
 const day = 24 * 60 * 60 * 1000;
 const root = mkdtempSync(join(tmpdir(), 'umbra-contact-keys-'));
@@ -51,7 +51,8 @@ describe('ContactKeys', () => {
 		store.addContact({fingerprint: fingerprintOf(expired), name: 'Old', certificate: expired.toPublic().write()});
 		store.addContact({fingerprint: fingerprintOf(current), name: 'New', certificate: current.toPublic().write()});
 		const time = new ManualTime(Date.now());
-		const keys = await ContactKeys.load({store, clock: time, scheduler: time});
+		const keys = new ContactKeys({store, clock: time, scheduler: time});
+		await keys.load();
 		assert.deepEqual(keys.usable().map(certificate => certificate.fingerprint), [fingerprintOf(current)]);
 		assert.deepEqual(keys.view(fingerprintOf(expired)), {keyState: 'expired', userIds: ['Old <old@example.org>']});
 		const follower = recorder();
@@ -78,7 +79,8 @@ describe('ContactKeys', () => {
 		}
 
 		const time = new ManualTime(Date.now());
-		const keys = await ContactKeys.load({store, clock: time, scheduler: time});
+		const keys = new ContactKeys({store, clock: time, scheduler: time});
+		await keys.load();
 		const follower = recorder();
 		const updates: CertificateUpdate[] = [];
 		keys.listen(update => updates.push(update));
@@ -91,7 +93,9 @@ describe('ContactKeys', () => {
 		assert.throws(() => {
 			keys.checkUsable(fingerprintOf(revoking));
 		}, /Rev's key was revoked .*new key/);
-		assert.equal((await ContactKeys.load({store, clock: time, scheduler: time})).view(fingerprintOf(revoking)).keyState, 'revoked', 'the merged copy is stored');
+		const reloaded = new ContactKeys({store, clock: time, scheduler: time});
+		await reloaded.load();
+		assert.equal(reloaded.view(fingerprintOf(revoking)).keyState, 'revoked', 'the merged copy is stored');
 
 		// The expiry is a day away: the timer armed for it cuts the contact off when it passes.
 		assert.equal(keys.view(fingerprintOf(expiring)).keyState, 'valid');
@@ -107,7 +111,8 @@ describe('ContactKeys', () => {
 	it('refuses a key block that holds no contact\'s key', async () => {
 		const store = await newStore();
 		const time = new ManualTime(Date.now());
-		const keys = await ContactKeys.load({store, clock: time, scheduler: time});
+		const keys = new ContactKeys({store, clock: time, scheduler: time});
+		await keys.load();
 		await assert.rejects(keys.merge((await makeKey()).toPublic().armor()), {name: 'NotAContactKeyError'});
 		store.close();
 	});

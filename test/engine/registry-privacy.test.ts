@@ -11,10 +11,11 @@ import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {decodeStrict} from '../../source/net/krpc-guard.js';
 import {startDhtSwarm, type Datagram, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
 import {Publisher} from '../../source/engine/registry/publisher.js';
-import {registryValueBytes} from '../../source/engine/registry/record.js';
+import {registryValueBytes} from '../../source/engine/registry/value.js';
 import {RegistryReader} from '../../source/engine/registry/reader.js';
 import {fixtureIdentity} from '../helpers/key-fixtures.js';
-import {ManualTime, makeIdentities, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {makeIdentities, onions} from '../helpers/registry-helpers.js';
 
 const base32 = (bytes: Uint8Array) => {
 	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

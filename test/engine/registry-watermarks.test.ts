@@ -13,7 +13,8 @@ import {RegistryReader} from '../../source/engine/registry/reader.js';
 import {storedWatermark} from '../../source/engine/registry/watermarks.js';
 import {openStore, type Store} from '../../source/engine/store/store.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
-import {ManualTime, MemoryRegistry, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {MemoryRegistry, onions} from '../helpers/registry-helpers.js';
 
 const noon = Date.parse('2026-03-10T12:00:00Z');
 const hour = 3_600_000;

@@ -70,7 +70,7 @@ test('a forged record pointing to a live onion of Mallory\'s is never dialed; Al
 	const now = Date.now();
 	const day = utcDay(now);
 	const slot = slotKeyPair({pairSecret: pairSecret({own: aliceIdentity, contact: bobCertificate}), publisher: aliceIdentity.fingerprint, reader: bobCertificate.fingerprint, day});
-	const forged = await sealRecord({record: {reader: bobCertificate.fingerprint, day, onion: serviceId, port: 80, issuedAt: now, expiresAt: now + 3_600_000}, signer: mallory, recipient: bobCertificate, date: new Date(now)});
+	const forged = await sealRecord({record: {reader: bobCertificate.fingerprint, day, onion: serviceId, port: 80, issuedAt: now, expiresAt: now + 3_600_000}, signer: mallory, recipient: bobCertificate, slot, date: new Date(now)});
 	await state.mallory.publish({keyPair: {publicKey: slot.publicKey, secretSeed: slot.seed}, value: forged, seq: 1});
 
 	// Bob, with Alice as his contact; his debug lines show each lookup that found nothing usable.

@@ -10,9 +10,10 @@ import {pairSecret, type Certificate, type Identity} from '../../source/keys/ind
 import {slotKeyPair, utcDay} from '../../source/keys/slot.js';
 import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
-import {Publisher, RegistryReader, registryValueBytes, sealRecord, type RegistryRecord} from '../../source/engine/index.js';
+import {decoyValue, Publisher, RegistryReader, registryValueBytes, sealRecord, wrapValue, type RegistryRecord} from '../../source/engine/index.js';
 import {fixtureCertificate, fixtureIdentity} from '../helpers/key-fixtures.js';
-import {ManualTime, makeIdentities, onions} from '../helpers/registry-helpers.js';
+import {ManualTime} from '../helpers/manual-time.js';
+import {makeIdentities, onions} from '../helpers/registry-helpers.js';
 
 describe('a forged registry record', () => {
 	let swarm: DhtSwarm;
@@ -61,12 +62,18 @@ describe('a forged registry record', () => {
 		const todaySlot = slotKeyPair({pairSecret: pairSecret({own: bob, contact: aliceCert}), publisher: alice.fingerprint, reader: bob.fingerprint, day: today});
 		const record: RegistryRecord = {reader: bob.fingerprint, day: today, onion: onions.c, port: 6666, issuedAt: time.now(), expiresAt: time.now() + 3_600_000};
 		const date = new Date(time.now());
+		// What Mallory could write without the seed: a value sealed for another slot (her own for Bob).
+		const mallorySlot = slotKeyPair({pairSecret: pairSecret({own: mallory, contact: bobCert}), publisher: mallory.fingerprint, reader: bob.fingerprint, day: today});
+		const withoutTheSeed = await sealRecord({record, signer: mallory, recipient: bobCert, slot: mallorySlot, date});
 		const attacks: Array<{name: string; value: Uint8Array; reason: keyof ReturnType<typeof reader.counters>}> = [
-			{name: 'signed by Mallory, encrypted to Bob', value: await sealRecord({record, signer: mallory, recipient: bobCert, date}), reason: 'unknown-signer'},
-			{name: 'encrypted to someone else', value: await sealRecord({record: {...record, reader: carolCert.fingerprint}, signer: mallory, recipient: carolCert, date}), reason: 'not-for-us'},
-			{name: 'truncated', value: (await sealRecord({record, signer: mallory, recipient: bobCert, date})).subarray(0, 300), reason: 'wrong-size'},
-			{name: 'random bytes with a plausible length field', value: Uint8Array.from([0x01, 0xC8, ...randomBytes(registryValueBytes - 2)]), reason: 'malformed'},
-			{name: 'random bytes', value: new Uint8Array(randomBytes(registryValueBytes)), reason: 'wrong-size'},
+			{name: 'signed by Mallory, encrypted to Bob', value: await sealRecord({record, signer: mallory, recipient: bobCert, slot: todaySlot, date}), reason: 'unknown-signer'},
+			{name: 'encrypted to someone else', value: await sealRecord({record: {...record, reader: carolCert.fingerprint}, signer: mallory, recipient: carolCert, slot: todaySlot, date}), reason: 'not-for-us'},
+			{name: 'truncated', value: (await sealRecord({record, signer: mallory, recipient: bobCert, slot: todaySlot, date})).subarray(0, 300), reason: 'bad-framing'},
+			{name: 'random bytes sealed with the slot key', value: wrapValue({slot: todaySlot, message: new Uint8Array(randomBytes(456))}), reason: 'malformed'},
+			{name: 'random bytes', value: new Uint8Array(randomBytes(registryValueBytes)), reason: 'bad-framing'},
+			{name: 'random bytes in the DNS framing', value: decoyValue({slot: todaySlot}), reason: 'not-from-slot'},
+			{name: 'sealed for another slot, in this slot\'s framing', value: Uint8Array.from([...decoyValue({slot: todaySlot}).subarray(0, 77), ...withoutTheSeed.subarray(77)]), reason: 'not-from-slot'},
+			{name: 'sealed for another slot, as it is', value: withoutTheSeed, reason: 'bad-framing'},
 		];
 
 		let seq = 2 ** 52;

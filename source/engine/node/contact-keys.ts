@@ -104,20 +104,24 @@ export class ContactKeys {
 	#listener: (update: CertificateUpdate) => void = () => undefined;
 	#expiryTimer: unknown;
 
-	private constructor(options: ContactKeysOptions) {
+	constructor(options: ContactKeysOptions) {
 		this.#options = options;
 	}
 
 	/** Every stored contact's certificate, read and checked now. */
-	static async load(options: ContactKeysOptions): Promise<ContactKeys> {
-		const keys = new ContactKeys(options);
-		const date = new Date(options.clock.now());
-		for (const contact of options.store.listContacts()) {
+	async load(): Promise<void> {
+		const date = new Date(this.#options.clock.now());
+		for (const contact of this.#options.store.listContacts()) {
 			const status = await statusOf(contact.certificate, date);
-			keys.#statuses.set(contact.fingerprint, status ?? {fingerprint: contact.fingerprint, state: 'expired', certificate: undefined, userIds: [], expiresAt: undefined, reason: 'The stored key cannot be read; import the contact\'s key again.'});
+			this.#statuses.set(contact.fingerprint, status ?? {fingerprint: contact.fingerprint, state: 'expired', certificate: undefined, userIds: [], expiresAt: undefined, reason: 'The stored key cannot be read; import the contact\'s key again.'});
 		}
+	}
 
-		return keys;
+	/** Certificates the caller has already read and checked (tests, and engines given their contacts). */
+	assume(certificates: readonly Certificate[]): void {
+		for (const certificate of certificates) {
+			this.add(certificate);
+		}
 	}
 
 	/** Certificates umbra may talk to now. */

@@ -2,7 +2,6 @@
 // and the streams that carry sessions. Outside this folder, import from here only.
 export * from './peers.js';
 export * from './streams.js';
-export * from './types.js';
 export * from './visibility.js';
 export * from './contact-keys.js';
 export * from './key-refresh.js';

@@ -1,8 +1,9 @@
 // What the engine does with the events of an established session (SessionEvent from the
 // sans-IO core): store and ack incoming messages (ack only after storing, so a crash loses
-// nothing), mark outgoing ones delivered, and pass presence, typing and onion changes on.
+// nothing), mark outgoing ones delivered, note presence, typing and onion changes in the peer
+// table and pass them on.
 // Log lines name no contact and quote no text.
-import type {Peer} from './types.js';
+import type {PeerTable} from './peers.js';
 import type {EngineEvent} from '../events.js';
 import type {SessionEvent} from '../session/index.js';
 import type {StreamRunner} from './stream-runner.js';
@@ -12,7 +13,7 @@ export type SessionEventContext = {
 	store: Store;
 	emit: (event: EngineEvent) => void;
 	log: (line: string) => void;
-	peer: (contact: string) => Peer | undefined;
+	peers: PeerTable;
 	/** The virtual port of the own onion service, which a contact's new address shares. */
 	onionPort: () => number;
 };
@@ -28,6 +29,7 @@ export function handleSessionEvent(context: SessionEventContext, runner: StreamR
 			try {
 				const {isNew, message} = context.store.appendIncoming({id: event.id, contact, body: event.text, createdAt: event.sentAt});
 				runner.stored(event.id);
+				context.peers.heard(contact, {typing: false});
 				if (isNew) {
 					context.emit({type: 'message.received', message});
 				}
@@ -48,6 +50,7 @@ export function handleSessionEvent(context: SessionEventContext, runner: StreamR
 		}
 
 		case 'presence': {
+			context.peers.heard(contact, {presence: event.state, status: event.status});
 			context.emit({type: 'contact.presence', contact, state: event.state, status: event.status});
 			break;
 		}
@@ -63,16 +66,14 @@ export function handleSessionEvent(context: SessionEventContext, runner: StreamR
 		}
 
 		case 'typing': {
+			context.peers.heard(contact, {typing: event.on});
 			context.emit({type: 'contact.typing', contact, typing: event.on});
 			break;
 		}
 
 		case 'onion-change': {
 			// Redial there when this session ends (the old service goes away after a grace).
-			const peer = context.peer(contact);
-			if (peer) {
-				peer.movedTo = {onion: event.onion.replace(/\.onion$/, ''), port: context.onionPort()};
-			}
+			context.peers.moved(contact, {onion: event.onion.replace(/\.onion$/, ''), port: context.onionPort()});
 
 			break;
 		}

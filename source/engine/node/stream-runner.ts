@@ -41,6 +41,8 @@ export type StreamRunnerOptions = {
 	session?: {pingAfterMs?: number; deadAfterMs?: number};
 };
 
+export type SendResult = 'taken' | 'no-session' | {refused: string};
+
 type Phase = {name: 'handshake'; state: HandshakeState<Certificate>} | {name: 'session'; state: SessionState} | {name: 'ended'};
 
 export class StreamRunner {
@@ -83,12 +85,14 @@ export class StreamRunner {
 		this.#applyHandshakeReplies(options.start.replies, options.clock.now());
 	}
 
-	get isSession(): boolean {
-		return this.#phase.name === 'session';
-	}
-
-	send(body: OutboundBody): boolean {
-		return this.#sessionInput({type: 'send', body, now: this.#options.clock.now()});
+	/**
+	 * Hands a frame to the session: 'taken', 'no-session' (none open, or it ended at its frame
+	 * limit: a later session may carry it), or the session's reason for refusing the body (no
+	 * session ever will). `written` runs once the frame's bytes are written to the socket, not
+	 * before: a frame still buffered when the stream dies was never sent.
+	 */
+	send(body: OutboundBody, written?: () => void): SendResult {
+		return this.#sessionInput({type: 'send', body, now: this.#options.clock.now()}, written);
 	}
 
 	stored(id: string): void {
@@ -101,7 +105,7 @@ export class StreamRunner {
 	 */
 	async probe(timeoutMs: number): Promise<boolean> {
 		const sentAt = this.#options.clock.now();
-		if (!this.send({kind: 'ping'})) {
+		if (this.send({kind: 'ping'}) !== 'taken') {
 			return false;
 		}
 
@@ -119,7 +123,7 @@ export class StreamRunner {
 
 	/** Says goodbye on a session, or just closes a stream still in its handshake. */
 	bye(): void {
-		if (!this.#sessionInput({type: 'bye', now: this.#options.clock.now()})) {
+		if (this.#sessionInput({type: 'bye', now: this.#options.clock.now()}) === 'no-session') {
 			this.#options.socket.destroy();
 		}
 	}
@@ -213,16 +217,24 @@ export class StreamRunner {
 		}
 	}
 
-	/** False when there is no open session to take the input. */
-	#sessionInput(input: SessionInput): boolean {
+	#sessionInput(input: SessionInput, written?: () => void): SendResult {
 		const phase = this.#phase;
 		if (phase.name !== 'session' || phase.state.closed !== undefined) {
-			return false;
+			return 'no-session';
 		}
 
 		const step = handleSession(phase.state, input);
 		this.#phase = {name: 'session', state: step.state};
-		this.#applySessionReplies(step.replies);
+		let refused: string | undefined;
+		for (const event of step.events) {
+			if (event.type === 'refused') {
+				refused = event.reason;
+			}
+		}
+
+		// The last frame of a send is its own, unless the frame counter ran out and it became a bye.
+		const sent = refused === undefined && step.state.closed === undefined;
+		this.#applySessionReplies(step.replies, sent ? written : undefined);
 		for (const event of step.events) {
 			if (event.type === 'closed') {
 				this.#endReason = event.detail;
@@ -231,12 +243,16 @@ export class StreamRunner {
 			this.#options.hooks.onSessionEvent(this, event);
 		}
 
-		return true;
+		if (refused !== undefined) {
+			return {refused};
+		}
+
+		return sent || input.type !== 'send' ? 'taken' : 'no-session';
 	}
 
-	#applySessionReplies(replies: SessionReply[]): void {
+	#applySessionReplies(replies: SessionReply[], written?: () => void): void {
 		const {socket} = this.#options;
-		writeAll(socket, replies);
+		writeAll(socket, replies, written);
 		for (const reply of replies) {
 			if (reply.type !== 'write') {
 				socket.end();
@@ -267,9 +283,10 @@ export class StreamRunner {
  * turn of the event loop, a burst of sends or a reply and its ack, are corked and leave together:
  * tor then packs them into as few cells as it can, as Nagle would, without waiting for an ACK.
  */
-function writeAll(socket: Socket, replies: ReadonlyArray<HandshakeReply | SessionReply>): void {
+function writeAll(socket: Socket, replies: ReadonlyArray<HandshakeReply | SessionReply>, lastWritten?: () => void): void {
 	let wrote = false;
-	for (const reply of replies) {
+	const last = replies.findLastIndex(reply => reply.type === 'write');
+	for (const [index, reply] of replies.entries()) {
 		if (reply.type === 'write') {
 			if (!wrote && socket.writableCorked === 0) {
 				socket.cork();
@@ -279,7 +296,11 @@ function writeAll(socket: Socket, replies: ReadonlyArray<HandshakeReply | Sessio
 			}
 
 			wrote = true;
-			socket.write(reply.bytes);
+			socket.write(reply.bytes, index === last && lastWritten ? error => {
+				if (!error) {
+					lastWritten();
+				}
+			} : undefined);
 		}
 	}
 }

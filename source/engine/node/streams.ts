@@ -1,18 +1,17 @@
-// The engine's streams (engine.ts): every onion stream, dialed or accepted, runs the sans-IO
+// The engine's streams: every onion stream, dialed or accepted, runs the sans-IO
 // handshake and session cores through a StreamRunner. Here the established session is matched
 // to its contact (one session per contact: keepSession decides, and a session the contact
 // seems to have lost is probed), the outbox is resent on connect, and the end of a session
 // means offline and a new lookup.
 import type {Socket} from 'node:net';
 import type {Certificate} from '../../keys/index.js';
-import type {PeerTable} from './peers.js';
+import type {Peer, PeerTable} from './peers.js';
 import {handleSessionEvent} from './session-events.js';
-import type {Peer} from './types.js';
 import type {Visibility} from './visibility.js';
 import type {EngineEvent} from '../events.js';
 import type {Clock, Scheduler} from '../clock.js';
 import {keepSession, PreAuthLimit, ReplayCache, startDialer, startListener, type Established, type HandshakeCrypto, type HandshakeStep, type PresenceState, type Random} from '../session/index.js';
-import {StreamRunner} from './stream-runner.js';
+import {StreamRunner, type SendResult} from './stream-runner.js';
 import type {Store, Message} from '../store/index.js';
 
 export type SessionHubOptions = {
@@ -102,7 +101,7 @@ export class SessionHub {
 						store: this.#options.store,
 						emit: this.#options.emit,
 						log: this.#options.log,
-						peer: contact => this.#options.peers.get(contact),
+						peers: this.#options.peers,
 						onionPort: () => this.#options.onionPort(),
 					}, stream, event);
 				},
@@ -121,70 +120,71 @@ export class SessionHub {
 			return false;
 		}
 
+		const contact = established.peer.fingerprint;
 		const own = this.#options.ownFingerprint;
 		const dialer = (session: Established<Certificate>) => (session.role === 'dialer' ? own : session.peer.fingerprint);
-		const previous = peer.session?.established;
-		if (peer.session && previous) {
-			const keep = keepSession({dialer: dialer(previous), establishedAt: previous.at}, {dialer: dialer(established), establishedAt: established.at});
-			if (keep === 'a') {
-				// The contact dialed although a session exists: it has lost its end of ours (its
-				// tor restarted, say), which may not have reached us yet. Ask ours; a silent one is
-				// closed, and the redial that follows wins.
-				const old = peer.session;
-				void old.probe(this.#options.probeTimeoutMs ?? 5000).then(alive => {
-					if (!alive && peer.session === old) {
-						old.abort('the contact stopped answering on this session');
-					}
-				});
-				return false;
-			}
+		const old = peer.session;
+		const previous = old?.established;
+		if (old && previous && keepSession({dialer: dialer(previous), establishedAt: previous.at}, {dialer: dialer(established), establishedAt: established.at}) === 'a') {
+			// The contact dialed although a session exists: it has lost its end of ours (its tor
+			// restarted, say), which may not have reached us yet. Ask ours; a silent one is closed,
+			// and the redial that follows wins.
+			void old.probe(this.#options.probeTimeoutMs ?? 5000).then(alive => {
+				if (!alive && this.#options.peers.get(contact)?.session === old) {
+					old.abort('the contact stopped answering on this session');
+				}
+			});
+			return false;
+		}
 
-			const old = peer.session;
-			peer.session = runner;
-			old.bye();
+		if (this.#options.peers.attach(contact, runner)) {
+			old?.bye();
 		} else {
-			peer.session = runner;
-			this.#options.peers.connected(peer);
-			this.#options.emit({type: 'contact.online', contact: established.peer.fingerprint});
+			this.#options.emit({type: 'contact.online', contact});
 		}
 
 		// Queued after the leftover is fed, so the peer's first frames are handled first. Until
 		// it runs, send() only stores: the resend below takes new messages along, in order.
-		peer.resendPending = true;
 		queueMicrotask(() => {
-			if (peer.session !== runner) {
+			if (!this.#options.peers.resendStarts(contact, runner)) {
 				return;
 			}
 
-			peer.resendPending = false;
 			runner.send({kind: 'presence', ...this.#options.presence()});
-			for (const message of this.#options.store.unackedOutgoing({contact: established.peer.fingerprint})) {
+			for (const message of this.#options.store.unackedOutgoing({contact})) {
 				this.sendStored(runner, message);
 			}
 		});
 		return true;
 	}
 
-	/** Writes a stored outgoing message to a session and marks it sent. */
-	sendStored(runner: StreamRunner, message: Message): void {
-		if (!runner.send({kind: 'message', id: message.id, sentAt: message.createdAt, text: message.body})) {
-			return;
+	/**
+	 * Hands a stored outgoing message to a session; it is marked sent once its frame is written
+	 * to the socket. A body the session refuses can never be sent: it fails and leaves the
+	 * outbox, instead of being offered again on every connect.
+	 */
+	sendStored(runner: StreamRunner, message: Message): SendResult {
+		const {store, emit} = this.#options;
+		const refused = runner.send({kind: 'message', id: message.id, sentAt: message.createdAt, text: message.body}, () => {
+			if (store.setState(message.id, 'sent')) {
+				emit({type: 'message.state', id: message.id, contact: message.contact, state: 'sent'});
+			}
+		});
+		if (typeof refused === 'object' && store.setState(message.id, 'failed')) {
+			emit({type: 'message.state', id: message.id, contact: message.contact, state: 'failed'});
+			emit({type: 'error', scope: 'session', message: `a queued message cannot be sent and was marked failed: ${refused.refused}`});
 		}
 
-		if (this.#options.store.setState(message.id, 'sent')) {
-			this.#options.emit({type: 'message.state', id: message.id, contact: message.contact, state: 'sent'});
-		}
+		return refused;
 	}
 
 	#onEnd(runner: StreamRunner, reason: string): void {
 		this.#streams.delete(runner);
 		const contact = runner.established?.peer.fingerprint;
-		const peer = contact === undefined ? undefined : this.#options.peers.get(contact);
-		if (!peer || peer.session !== runner || contact === undefined) {
+		if (contact === undefined || !this.#options.peers.detach(contact, runner)) {
 			return;
 		}
 
-		peer.session = undefined;
 		this.#options.emit({type: 'contact.offline', contact, reason});
 		if (!this.#options.stopping()) {
 			this.#options.peers.lookup(contact);

@@ -66,9 +66,7 @@ export class Visibility {
 
 	/** A contact's refreshed certificate (a new expiry, a new subkey): used from now on. */
 	replace(certificate: Certificate): void {
-		const peer = this.#options.peers.get(certificate.fingerprint);
-		if (peer) {
-			peer.certificate = certificate;
+		if (this.#options.peers.setCertificate(certificate)) {
 			this.#options.publisher()?.replaceContact(certificate);
 		}
 	}
@@ -85,14 +83,12 @@ export class Visibility {
 	}
 
 	async setHidden(fingerprint: string, hidden: boolean): Promise<void> {
-		const peer = this.#options.peers.get(fingerprint);
-		if (!peer || peer.hidden === hidden) {
+		if (!this.#options.peers.setHidden(fingerprint, hidden)) {
 			return;
 		}
 
-		peer.hidden = hidden;
 		if (hidden) {
-			this.#options.peers.cutOff(peer);
+			this.#options.peers.cutOff(fingerprint);
 			await this.#options.publisher()?.hide(fingerprint);
 			await this.#options.rotate();
 		} else if (!this.#invisible) {
@@ -112,7 +108,7 @@ export class Visibility {
 		const publisher = this.#options.publisher();
 		if (invisible) {
 			for (const peer of peers) {
-				this.#options.peers.cutOff(peer);
+				this.#options.peers.cutOff(peer.certificate.fingerprint);
 			}
 
 			await Promise.all(peers.map(async peer => publisher?.hide(peer.certificate.fingerprint)));

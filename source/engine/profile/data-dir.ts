@@ -2,27 +2,12 @@
 // key and the message store, so it is the user's alone (0700): a directory others can enter
 // would let them watch file sizes and times, and one owned by someone else could be swapped
 // under us.
-import {chmodSync, mkdirSync, statSync} from 'node:fs';
-import {isAbsolute, join, resolve} from 'node:path';
+import {chmodSync, existsSync, mkdirSync, statSync} from 'node:fs';
+import {dirname, isAbsolute, join, resolve} from 'node:path';
 import process from 'node:process';
+import {dataFiles, type DataFile} from '../data-files.js';
 
-/** File names inside the data directory; nothing else in the engine spells them. */
-export const dataFiles = {
-	/** The OpenPGP secret key, protected by the passphrase (armored). */
-	identity: 'identity.asc',
-	/** The encrypted SQLite store (history, contacts, outbox); WAL and shm files sit beside it. */
-	store: 'store.db',
-	/** Salt and KDF parameters of the store key, and a check value for the passphrase (JSON). */
-	storeKey: 'store-key.json',
-	/** Holds the PID of the engine using the directory. */
-	lock: 'lock',
-	/** Non-secret settings (conf adds the `.json`). */
-	settings: 'settings',
-	/** torrc and Tor's own data, when umbra starts its own tor. */
-	tor: 'tor',
-} as const;
-
-export type DataFile = keyof typeof dataFiles;
+export {dataFiles, type DataFile} from '../data-files.js';
 
 export function dataFilePath(dataDir: string, file: DataFile): string {
 	return join(dataDir, dataFiles[file]);
@@ -64,13 +49,36 @@ export type PrepareDataDirectoryOptions = {
 };
 
 /**
+ * mkdir -p, one level at a time. Node 20's own `recursive: true` loops forever, at full CPU and
+ * deaf to signals, where a parent exists but refuses children without saying so (under /proc it
+ * gets ENOENT, then EEXIST, again and again); here each level is tried once.
+ */
+function makeDirectories(directory: string): void {
+	const missing: string[] = [];
+	let path = directory;
+	while (!existsSync(path)) {
+		missing.unshift(path);
+		const parent = dirname(path);
+		if (parent === path) {
+			break;
+		}
+
+		path = parent;
+	}
+
+	for (const level of missing) {
+		mkdirSync(level, {mode: 0o700});
+	}
+}
+
+/**
  * Creates the directory (and its parents) with mode 0700, or tightens an existing one to 0700.
  * Refuses a path that is not a directory or belongs to another user.
  */
 export function prepareDataDirectory(path: string, {uid = process.getuid?.()}: PrepareDataDirectoryOptions = {}): string {
 	const directory = resolve(path);
 	try {
-		mkdirSync(directory, {recursive: true, mode: 0o700});
+		makeDirectories(directory);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'EEXIST' || code === 'ENOTDIR') {

@@ -4,4 +4,5 @@ export * from './gate.js';
 export * from './publisher.js';
 export * from './reader.js';
 export * from './record.js';
+export * from './value.js';
 export * from './watermarks.js';

@@ -18,7 +18,8 @@ import {pairSecret} from '../../keys/pair-secret.js';
 import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../../keys/slot.js';
 import type {Registry} from '../../net/registry.js';
 import {systemClock, systemScheduler, type Clock, type Scheduler} from '../clock.js';
-import {defaultRandomBytes, parseOnionAddress, sealDecoy, sealRecord, type RandomBytes} from './record.js';
+import {parseOnionAddress, sealRecord} from './record.js';
+import {decoyValue, defaultRandomBytes, type RandomBytes} from './value.js';
 
 export type Onion = {address: string; port: number};
 export type WriteKind = 'record' | 'decoy';
@@ -45,8 +46,7 @@ export type PublisherOptions = {
 	onEvent?: (event: PublisherEvent) => void;
 	/**
 	 * The time (µs) of the last write per contact, kept across restarts, so a clock set back
-	 * cannot make a new record's seq fall below the last one's; default in memory. The seq of
-	 * each slot adds its own offset to it, so the stored value links no slots.
+	 * cannot make a new record's seq fall below the last one's; default in memory.
 	 */
 	writeTimes?: WriteTimeStore;
 };
@@ -56,7 +56,7 @@ export interface WriteTimeStore {
 	set(contact: string, microseconds: number): void;
 }
 
-type Slot = {keyPair: SlotKeyPair; lastSeq: number; expiresAt: number; messageBytes?: number};
+type Slot = {keyPair: SlotKeyPair; expiresAt: number};
 type ContactState = {
 	certificate: Certificate;
 	pairSecret: Uint8Array;
@@ -170,7 +170,8 @@ export class Publisher {
 
 	/**
 	 * Stops publishing for the contact and overwrites each of its slots that may still hold a
-	 * valid record (yesterday's, today's, tomorrow's) with a same-size decoy at a higher seq.
+	 * valid record (yesterday's, today's, tomorrow's) with a decoy of the same size and shape at
+	 * a higher seq.
 	 * Resolves when those writes are done (see onEvent for their outcome).
 	 */
 	async hide(fingerprint: string): Promise<void> {
@@ -368,17 +369,16 @@ export class Publisher {
 		let slot = state.slots.get(job.day);
 		if (!slot) {
 			const keyPair = slotKeyPair({pairSecret: state.pairSecret, publisher: this.#identity.fingerprint, reader: job.contact, day: job.day});
-			slot = {keyPair, lastSeq: -1, expiresAt: 0};
+			slot = {keyPair, expiresAt: 0};
 			state.slots.set(job.day, slot);
 			this.#forgetOldSlots(state, now);
 		}
 
-		// seq = max(now in us + the slot's fixed offset, last + 1): newer always wins, and tells no
-		// clock. "now" never goes below the last write's, even across a restart with a clock set back.
-		const micros = Math.max(Math.floor(now * 1000), (this.#writeTimes.get(job.contact) ?? -1) + 1);
-		this.#writeTimes.set(job.contact, micros);
-		const seq = Math.max(micros + slot.keyPair.seqOffset, slot.lastSeq + 1);
-		slot.lastSeq = seq;
+		// seq = the publish time in µs, as every pkarr client writes it, so it sets no value apart;
+		// above the contact's last write (the same slot or another), so newer always wins, even
+		// across a restart with a clock set back.
+		const seq = Math.max(Math.floor(now * 1000), (this.#writeTimes.get(job.contact) ?? -1) + 1);
+		this.#writeTimes.set(job.contact, seq);
 		const expiresAt = Math.max(now, dayStart(job.day)) + this.#lifetimeMs;
 		if (job.kind === 'record') {
 			// Set before the write, so a hide() meanwhile knows this slot needs a decoy.
@@ -388,9 +388,8 @@ export class Publisher {
 		try {
 			const date = new Date(now);
 			const value = job.kind === 'record' && onion
-				? await sealRecord({record: {reader: job.contact, day: job.day, onion: onion.address, port: onion.port, issuedAt: now, expiresAt}, signer: this.#identity, recipient: state.certificate, date, random: this.#random})
-				: await sealDecoy({signer: this.#identity, date, random: this.#random, ...(slot.messageBytes === undefined ? {} : {messageBytes: slot.messageBytes})});
-			slot.messageBytes = ((value[0] ?? 0) << 8) | (value[1] ?? 0);
+				? await sealRecord({record: {reader: job.contact, day: job.day, onion: onion.address, port: onion.port, issuedAt: now, expiresAt}, signer: this.#identity, recipient: state.certificate, slot: slot.keyPair, date, random: this.#random})
+				: decoyValue({slot: slot.keyPair, random: this.#random});
 			const {stored} = await this.#registry.publish({keyPair: {publicKey: slot.keyPair.publicKey, secretSeed: slot.keyPair.seed}, value, seq});
 			this.#onEvent({type: 'published', kind: job.kind, contact: job.contact, day: job.day, seq, stored});
 			if (job.kind === 'record' && job.day === utcDay(this.#clock.now())) {

@@ -1,17 +1,19 @@
 // Finds a contact's current onion address in the registry: reads the contact's slots for us of
-// today and, in the first hours of a day, yesterday; opens each value, checks it to the last
+// today and, in the first hours of a day, yesterday; opens both layers of each value (the
+// slot's seal, then the OpenPGP message), checks it to the last
 // field, and reports the newest valid record. Anything a DHT node or an attacker can put there that fails a check is counted
 // by reason and otherwise ignored: the caller never sees an exception from bad input.
 import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
 import {pairSecret} from '../../keys/pair-secret.js';
 import {open} from '../../keys/seal.js';
-import {dayStart, slotKeyPair, utcDay} from '../../keys/slot.js';
+import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../../keys/slot.js';
 import type {Registry} from '../../net/registry.js';
 import {systemClock, type Clock} from '../clock.js';
-import {decodeRecord, registryValueBytes, unframeValue} from './record.js';
+import {decodeRecord} from './record.js';
+import {maxSealedBytes, unwrapValue} from './value.js';
 
-export const rejectReasons = ['wrong-size', 'not-for-us', 'malformed', 'bad-signature', 'unknown-signer', 'bad-record', 'wrong-reader', 'wrong-day', 'expired', 'from-the-future', 'stale'] as const;
+export const rejectReasons = ['bad-framing', 'not-from-slot', 'not-for-us', 'malformed', 'bad-signature', 'unknown-signer', 'bad-record', 'wrong-reader', 'wrong-day', 'expired', 'from-the-future', 'stale'] as const;
 export type RejectReason = typeof rejectReasons[number];
 
 /**
@@ -138,7 +140,7 @@ export class RegistryReader {
 
 		let reading: SlotReading;
 		try {
-			reading = await this.#check(found.value, contact, slotDay);
+			reading = await this.#check(found.value, keyPair, contact, slotDay);
 		} catch {
 			reading = {status: 'rejected', reason: 'malformed'};
 		}
@@ -150,16 +152,16 @@ export class RegistryReader {
 		return reading;
 	}
 
-	async #check(value: Uint8Array, contact: Certificate, slotDay: number): Promise<SlotReading> {
+	async #check(value: Uint8Array, slot: SlotKeyPair, contact: Certificate, slotDay: number): Promise<SlotReading> {
 		const reject = (reason: RejectReason): SlotReading => ({status: 'rejected', reason});
-		const message = unframeValue(value);
-		if (!message) {
-			return reject('wrong-size');
+		const unwrapped = unwrapValue({slot, value});
+		if (!unwrapped.ok) {
+			return reject(unwrapped.reason);
 		}
 
 		const now = this.#clock.now();
 		// A little ahead, so a signature made by a clock that runs fast is not "from the future".
-		const opened = await open({sealed: message, recipient: this.#identity, senders: [contact], date: new Date(now + this.#skewMs), maxBytes: registryValueBytes});
+		const opened = await open({sealed: unwrapped.message, recipient: this.#identity, senders: [contact], date: new Date(now + this.#skewMs), maxBytes: maxSealedBytes});
 		if (!opened.ok) {
 			return reject(opened.reason);
 		}

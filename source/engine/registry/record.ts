@@ -1,13 +1,11 @@
 // What a registry slot holds: P's current onion address for R on one day, signed by P and
-// encrypted to R, framed into a value of one fixed size. Every value umbra writes (records
-// and decoys alike) has exactly `registryValueBytes` bytes, so sizes tell DHT nodes nothing.
-import {createHash, randomBytes} from 'node:crypto';
+// encrypted to R, then sealed again into a value of one fixed size and shape (value.ts), so
+// DHT nodes and relays see random bytes in a DNS packet and nothing else.
+import {createHash} from 'node:crypto';
 import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
 import {seal} from '../../keys/seal.js';
-
-export type RandomBytes = (size: number) => Uint8Array;
-export const defaultRandomBytes: RandomBytes = size => new Uint8Array(randomBytes(size));
+import {wrapValue, type RandomBytes, type ValueSlot} from './value.js';
 
 /** The signed plaintext of a registry value. */
 export type RegistryRecord = {
@@ -33,21 +31,6 @@ export type RegistryRecord = {
 export const recordVersion = 1;
 const label = Buffer.from('record', 'ascii');
 export const recordBytes = 1 + label.length + 20 + 4 + 56 + 2 + 8 + 8;
-
-/**
- * The fixed size of every value: uint16_be length || sealed message || random padding.
- * Measured sealed records (200 seals each, openpgp 6.3.2; test/engine/registry.test.ts checks
- * the bounds): legacy EdDSA/ECDH identity to a legacy contact key 456-457 bytes, to an RFC 9580
- * (X25519) contact key 446-447; RFC 9580 identity to legacy 453, to RFC 9580 443. 640 leaves
- * about 180 bytes for later fields or v6 keys (+30 to +60) and stays far below BEP 44's 996, so
- * a relay transport that wraps values (a DNS TXT record for pkarr) still has room.
- */
-export const registryValueBytes = 640;
-const maxMessageBytes = registryValueBytes - 2;
-
-export class RecordSizeError extends Error {
-	override name = 'RecordSizeError';
-}
 
 const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -143,62 +126,8 @@ export function decodeRecord(plaintext: Uint8Array): RegistryRecord | undefined 
 	return {reader, day, onion, port, issuedAt: Number(issuedAt), expiresAt: Number(expiresAt)};
 }
 
-/** uint16_be length || message || random padding, to exactly registryValueBytes. */
-export function frameValue(message: Uint8Array, random: RandomBytes = defaultRandomBytes): Uint8Array {
-	if (message.length === 0 || message.length > maxMessageBytes) {
-		// Writing a value of another size would mark it among all others: refuse loudly.
-		throw new RecordSizeError(`A sealed registry message of ${message.length} bytes does not fit the fixed value size of ${registryValueBytes} bytes (at most ${maxMessageBytes}).`);
-	}
-
-	const value = new Uint8Array(registryValueBytes);
-	new DataView(value.buffer).setUint16(0, message.length);
-	value.set(message, 2);
-	const padding = random(registryValueBytes - 2 - message.length);
-	if (padding.length !== registryValueBytes - 2 - message.length) {
-		throw new RecordSizeError('The random source returned the wrong number of bytes.');
-	}
-
-	value.set(padding, 2 + message.length);
-	return value;
-}
-
-/** The message inside a value, or undefined unless the value has exactly our size and a sane length field. */
-export function unframeValue(value: Uint8Array): Uint8Array | undefined {
-	if (!(value instanceof Uint8Array) || value.length !== registryValueBytes) {
-		return undefined;
-	}
-
-	const length = ((value[0] ?? 0) << 8) | (value[1] ?? 0);
-	if (length === 0 || length > maxMessageBytes) {
-		return undefined;
-	}
-
-	return value.subarray(2, 2 + length);
-}
-
-/** Signs the record as `signer`, encrypts it to `recipient` (random key hint) and frames it. */
-export async function sealRecord(options: {record: RegistryRecord; signer: Identity; recipient: Certificate; date?: Date; random?: RandomBytes}): Promise<Uint8Array> {
+/** Signs the record as `signer`, encrypts it to `recipient` (random key hint) and seals that into the slot's value. */
+export async function sealRecord(options: {record: RegistryRecord; signer: Identity; recipient: Certificate; slot: ValueSlot; date?: Date; random?: RandomBytes}): Promise<Uint8Array> {
 	const sealed = await seal({plaintext: encodeRecord(options.record), signer: options.signer, recipient: options.recipient, ...(options.date ? {date: options.date} : {})});
-	return frameValue(sealed, options.random);
-}
-
-/**
- * A value that overwrites a slot: an ordinary sealed message, but of random bytes and
- * encrypted to the publisher itself, so to DHT nodes it looks like any record, and the reader
- * finds nothing it can open. `messageBytes` (the length of what the slot held) is matched as
- * closely as signature sizes allow, so not even the length field changes much.
- */
-export async function sealDecoy(options: {signer: Identity; messageBytes?: number; date?: Date; random?: RandomBytes}): Promise<Uint8Array> {
-	const random = options.random ?? defaultRandomBytes;
-	const date = options.date ? {date: options.date} : {};
-	let plaintextBytes = recordBytes;
-	let sealed = await seal({plaintext: random(plaintextBytes), signer: options.signer, recipient: options.signer.certificate, ...date});
-	const target = options.messageBytes;
-	// Encrypting to our own key may differ in size from the reader's key kind; one correction suffices.
-	if (target !== undefined && sealed.length !== target && target > sealed.length - plaintextBytes) {
-		plaintextBytes += target - sealed.length;
-		sealed = await seal({plaintext: random(plaintextBytes), signer: options.signer, recipient: options.signer.certificate, ...date});
-	}
-
-	return frameValue(sealed, random);
+	return wrapValue({slot: options.slot, message: sealed, ...(options.random ? {random: options.random} : {})});
 }

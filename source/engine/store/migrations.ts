@@ -2,7 +2,7 @@
 // runs the missing ones in one transaction, so a crash mid-upgrade leaves the old version whole.
 // Never edit a step that has shipped: add a new one.
 //
-// Notes for what comes next: the registry's per-slot publishing state (seq offsets per day) and
+// Notes for what comes next: the registry's per-slot publishing state and
 // the session's presence/status text are not stored yet; add them as new steps when those parts
 // need them.
 import type Database from 'better-sqlite3-multiple-ciphers';

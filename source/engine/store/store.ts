@@ -15,7 +15,7 @@
 import {existsSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import {dataFiles} from '../profile/index.js';
+import {dataFiles} from '../data-files.js';
 import {contactMethods, type ContactMethods} from './contacts.js';
 import {StoreCorruptError, StoreExistsError, StoreMissingError} from './errors.js';
 import {createKeyFile, defaultKdf, readKeyFile, storeCipher, unlockKeyFile, type KdfParameters} from './key.js';

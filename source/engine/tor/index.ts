@@ -4,3 +4,4 @@ export * from './access.js';
 export * from './link.js';
 export * from './onion-host.js';
 export * from './rotation.js';
+export * from './uplink.js';

@@ -32,6 +32,8 @@ export class TorLink {
 	#endpoint: ControlEndpoint;
 	#password: string | undefined;
 	#control: TorControl | undefined;
+	/** The first connection while start() waits for tor to bootstrap. */
+	#bootstrapping: TorControl | undefined;
 	#stopped = false;
 	#timer: unknown;
 	#wake: (() => void) | undefined;
@@ -42,19 +44,21 @@ export class TorLink {
 		this.#password = options.password;
 	}
 
-	/** The live connection, or undefined while tor is away. */
-	get control(): TorControl | undefined {
-		return this.#control;
-	}
-
 	/** The first connection: rejects (with tor's reason) instead of retrying. */
 	async start(): Promise<TorControl> {
 		const control = await this.#connect();
+		this.#bootstrapping = control;
 		try {
+			if (this.#stopped) {
+				throw new Error('the tor link was stopped while it was connecting');
+			}
+
 			await this.#bootstrapped(control);
 		} catch (error) {
 			await control.close().catch(() => undefined);
 			throw error;
+		} finally {
+			this.#bootstrapping = undefined;
 		}
 
 		this.#adopt(control);
@@ -65,9 +69,10 @@ export class TorLink {
 		this.#stopped = true;
 		this.#options.scheduler.clearTimeout(this.#timer);
 		this.#wake?.();
-		const control = this.#control;
+		const controls = [this.#control, this.#bootstrapping];
 		this.#control = undefined;
-		await control?.close().catch(() => undefined);
+		// A first connection still waiting for bootstrap is closed too: its start() then fails.
+		await Promise.all(controls.map(async control => control?.close().catch(() => undefined)));
 	}
 
 	async #connect(): Promise<TorControl> {
