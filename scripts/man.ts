@@ -78,7 +78,7 @@ function botSection(): string {
 
 function filesSection(): string {
 	const described: Array<[string, string]> = [
-		[dataFiles.identity, 'the OpenPGP secret key, protected by the passphrase'],
+		[dataFiles.identity, 'the OpenPGP secret key, protected by the passphrase through Argon2id (RFC 9580 S2K: 128 MiB, 3 passes per guess, no cheaper than the store\'s scrypt); a key an older umbra protected otherwise is re-locked when next opened. GnuPG 2.2 cannot read this protection'],
 		[dataFiles.store, 'history, contacts and outbox: SQLite encrypted with a key derived from the passphrase'],
 		[dataFiles.storeKey, 'salt and KDF parameters of the store key'],
 		[dataFiles.lock, 'the PID of the umbra using the directory; one at a time'],
@@ -97,7 +97,7 @@ function exitSection(): string {
 }
 
 const environment: Array<[string, string]> = [
-	['UMBRA_PASSPHRASE', 'the passphrase, when --passphrase-file is not given; never passed to --exec hooks'],
+	['UMBRA_PASSPHRASE', 'the passphrase, when --passphrase-file is not given; umbra removes it from its environment as it starts, so no child (tor, --exec hooks) inherits it'],
 	['XDG_DATA_HOME', 'where the default data directory lives ($XDG_DATA_HOME/umbra)'],
 	['NO_COLOR', 'when set, the terminal interface uses no colour'],
 ];
@@ -108,7 +108,8 @@ const securityNotes = [
 	'Check a contact\'s full fingerprint with them over another channel before adding them; the bot\'s add command needs it in "confirm".',
 	'A newer copy of a contact\'s key (umbra import, /add, /refresh, or the keyRefreshHours setting) is merged into the stored one, keeping only what the key\'s owner signed. A revocation stops publishing for that contact and refuses their handshakes at once, and the onion address changes; an expired key is shown as expired, keeps its history and comes back when a refreshed copy extends it. A different key is never taken for a contact\'s, whatever its name or user ID: it can only be a new contact, and umbra says so. A keyserver learns, through a Tor exit, which key is asked for, not by whom.',
 	'Peer-supplied text (names, status, messages) is stripped of control and escape sequences before it is shown. Logs hold no onion address, fingerprint or message text unless --debug is given.',
-	'A passphrase in UMBRA_PASSPHRASE is visible to processes of the same user; prefer --passphrase-file with mode 0600.',
+	'A passphrase in UMBRA_PASSPHRASE is visible to processes of the same user (in /proc/PID/environ of umbra itself for as long as it runs, though of none of its children); prefer --passphrase-file with mode 0600.',
+	'Tor: umbra uses the control port named with --tor-control, with any authentication tor asks for. Else it looks on 9051, then 9151, where any local program could pose as tor: a tor found there is used only if it proves it knows its cookie (SAFECOOKIE, with a cookie file of root\'s or yours that no other user can read or write) or takes a password you gave; it is never sent a cookie file\'s contents (COOKIE), and a port that fails is skipped (--debug says why). Else umbra starts tor from PATH with a torrc in the data directory, and authenticates to it with its cookie.',
 ];
 
 export async function manPage(): Promise<string> {

@@ -4,6 +4,7 @@
 // stops everything it started, also on failure or interruption.
 //
 //   node --import tsx scripts/test.ts                 all of test/**/*.test.ts(x)
+//   node --import tsx scripts/test.ts --unit          those that need no tor (npm run test:unit)
 //   node --import tsx scripts/test.ts test/net/x.test.ts ...
 import {spawn} from 'node:child_process';
 import {readFileSync, readdirSync} from 'node:fs';
@@ -22,7 +23,15 @@ function allTestFiles(): string[] {
 		.sort();
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : allTestFiles();
+/**
+ * A file needs tor when it uses the shared private network (useTestNetwork) or starts a tor of
+ * its own: spawnTor, a private network of its own, or `umbra demo`, which starts one.
+ */
+const needsTorPattern = /useTestNetwork\(|spawnTor\(|startTorNetwork\(|\$\{cliPath\} demo\b/;
+const needsTor = (file: string) => needsTorPattern.test(readFileSync(join(root, file), 'utf8'));
+
+const unit = process.argv[2] === '--unit';
+const files = unit ? allTestFiles().filter(file => !needsTor(file)) : (process.argv.length > 2 ? process.argv.slice(2) : allTestFiles());
 if (files.length === 0) {
 	log('no test files found');
 	process.exit(1);
@@ -31,8 +40,7 @@ if (files.length === 0) {
 ensureSystemTools(Object.values(systemTools), log);
 
 // A file that calls useTestNetwork() needs the shared private Tor network.
-const needsTor = files.some(file => readFileSync(join(root, file), 'utf8').includes('useTestNetwork('));
-const network = needsTor ? await startTestNetworkForRun(root, log) : undefined;
+const network = files.some(file => readFileSync(join(root, file), 'utf8').includes('useTestNetwork(')) ? await startTestNetworkForRun(root, log) : undefined;
 
 let stopping = false;
 async function finish(code: number): Promise<never> {
@@ -55,8 +63,10 @@ if (network) {
 	environment[networkEnvironmentVariable] = network.descriptionPath;
 }
 
-log(`running ${files.length} test file(s)${network ? ' with the private Tor network' : ''}`);
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files.map(file => relative(process.cwd(), join(root, file)))], {
+log(`running ${files.length} test file(s)${network ? ' with the private Tor network' : ''}${unit ? ', two at a time' : ''}`);
+// Tor-bound files run one at a time (they share one private network and its timing); the unit
+// files share nothing and run two at a time, one per core of a small machine.
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${unit ? 2 : 1}`, ...files.map(file => relative(process.cwd(), join(root, file)))], {
 	stdio: 'inherit',
 	env: environment,
 });

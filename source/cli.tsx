@@ -5,7 +5,7 @@
 import {homedir} from 'node:os';
 import process from 'node:process';
 import meow, {type AnyFlags} from 'meow';
-import {commands, defaultCommandName, exitCodeFor, findCommand, type Command, type CommandIo, type FlagSpecs} from './commands/index.js';
+import {commands, defaultCommandName, exitCodeFor, findCommand, passphraseEnvironmentVariable, type Command, type CommandIo, type FlagSpecs} from './commands/index.js';
 import {exitCodes, type ExitCode} from './exit-codes.js';
 import {commandHelp, generalHelp} from './help.js';
 
@@ -22,6 +22,16 @@ function meowFlags(specs: FlagSpecs): AnyFlags {
 	}
 
 	return flags;
+}
+
+/**
+ * The environment the command reads, with the passphrase in it; the process's own loses the
+ * passphrase, so no child (tor, an --exec hook) inherits it and shows it in /proc/PID/environ.
+ */
+function commandEnvironment(): NodeJS.ProcessEnv {
+	const env = {...process.env};
+	delete process.env[passphraseEnvironmentVariable];
+	return env;
 }
 
 async function main(signal: AbortSignal): Promise<ExitCode> {
@@ -55,7 +65,7 @@ async function main(signal: AbortSignal): Promise<ExitCode> {
 		return exitCodes.ok;
 	}
 
-	const io: CommandIo = {stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, homedir: homedir(), signal};
+	const io: CommandIo = {stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: commandEnvironment(), homedir: homedir(), signal};
 	return command.run({...io, input: cli.input, flags: cli.flags as Record<string, never>});
 }
 

@@ -7,20 +7,10 @@ import {HookPool} from '../bot/exec-hook.js';
 import {maxMessageTextBytes, openEngine} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {booleanFlag, numberFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {dataDirFlag, debugFlag, passphraseFileFlag} from './common-flags.js';
+import {networkFlags, networkOptions} from './network-flags.js';
 import {debugOption, openProfileFor} from './open.js';
 
-/** The network flags bot, send and status share, as openEngine takes them; unset flags are left out. */
-export function engineNetworkOptions(context: CommandContext): {torControl?: string; torSocks?: string; dhtBootstrap?: string[]} {
-	const torControl = stringFlag(context, 'torControl');
-	const torSocks = stringFlag(context, 'torSocks');
-	const dhtBootstrap = stringsFlag(context, 'dhtBootstrap');
-	return {
-		...(torControl === undefined ? {} : {torControl}),
-		...(torSocks === undefined ? {} : {torSocks}),
-		...(dhtBootstrap.length === 0 ? {} : {dhtBootstrap}),
-	};
-}
 
 const hookConcurrency = 4;
 const hookQueue = 100;
@@ -44,9 +34,7 @@ export const botCommand: Command = {
 	flags: {
 		dataDir: dataDirFlag,
 		passphraseFile: {...passphraseFileFlag, description: 'Read the passphrase from the first line of FILE (or set UMBRA_PASSPHRASE; the bot never asks)'},
-		torControl: torControlFlag,
-		torSocks: torSocksFlag,
-		dhtBootstrap: dhtBootstrapFlag,
+		...networkFlags,
 		output: {type: 'string', valueName: 'FORMAT', choices: ['json', 'text'], default: 'json', description: 'json: one JSON object per line; text: lines for people, peer text stripped of control characters'},
 		echo: {type: 'boolean', description: 'Reply to each message with its own text'},
 		exec: {type: 'string', valueName: 'CMD', description: 'Reply to each message with the standard output of /bin/sh -c CMD (text on its stdin, sender in UMBRA_CONTACT, UMBRA_FINGERPRINT; no secrets in its environment)'},
@@ -72,7 +60,7 @@ export const botCommand: Command = {
 		}
 
 		requireUnattendedPassphrase(context);
-		const network = engineNetworkOptions(context);
+		const network = networkOptions(context);
 		const profile = await openProfileFor(context);
 		try {
 			const acceptFrom = stringsFlag(context, 'acceptFrom');

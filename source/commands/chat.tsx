@@ -3,8 +3,9 @@
 // Ctrl-C (contacts get their bye, the store is closed, the lock released).
 import {exportPublicKey, openEngine, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
-import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {booleanFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
+import {dataDirFlag, debugFlag, passphraseFileFlag} from './common-flags.js';
+import {networkFlags, networkOptions} from './network-flags.js';
 import {dataDirFor} from './open.js';
 import {passphraseEnvironmentVariable, readPassphraseFile} from './passphrase.js';
 
@@ -18,16 +19,6 @@ function givenPassphrase(context: CommandContext): string | undefined {
 	return fromEnvironment === undefined || fromEnvironment === '' ? undefined : fromEnvironment;
 }
 
-function networkOptions(context: CommandContext): {torControl?: string; torSocks?: string; dhtBootstrap?: string[]} {
-	const torControl = stringFlag(context, 'torControl');
-	const torSocks = stringFlag(context, 'torSocks');
-	const dhtBootstrap = stringsFlag(context, 'dhtBootstrap');
-	return {
-		...(torControl === undefined ? {} : {torControl}),
-		...(torSocks === undefined ? {} : {torSocks}),
-		...(dhtBootstrap.length === 0 ? {} : {dhtBootstrap}),
-	};
-}
 
 export const chatCommand: Command = {
 	name: 'chat',
@@ -41,9 +32,7 @@ export const chatCommand: Command = {
 	flags: {
 		dataDir: dataDirFlag,
 		passphraseFile: passphraseFileFlag,
-		torControl: torControlFlag,
-		torSocks: torSocksFlag,
-		dhtBootstrap: dhtBootstrapFlag,
+		...networkFlags,
 		debug: debugFlag,
 	},
 	async run(context) {

@@ -3,8 +3,5 @@ import type {FlagSpec} from './command.js';
 
 export const dataDirFlag: FlagSpec = {type: 'string', valueName: 'DIR', description: 'Data directory (default: $XDG_DATA_HOME/umbra or ~/.local/share/umbra)'};
 export const passphraseFileFlag: FlagSpec = {type: 'string', valueName: 'FILE', description: 'Read the passphrase from the first line of FILE (or set UMBRA_PASSPHRASE); default: ask on the terminal, /dev/tty when standard input is a pipe'};
-export const torControlFlag: FlagSpec = {type: 'string', valueName: 'PORT|PATH', description: 'Tor control port or socket (default: 9051, then 9151, else start tor)'};
-export const torSocksFlag: FlagSpec = {type: 'string', valueName: 'PORT', description: 'Tor SOCKS port (default: asked from Tor)'};
 export const keyserverFlag: FlagSpec = {type: 'string', isMultiple: true, valueName: 'URL', description: 'Keyserver to fetch certificates from (hkps://, hkp://, https://; repeatable; default: keys.openpgp.org, then keyserver.ubuntu.com)'};
-export const dhtBootstrapFlag: FlagSpec = {type: 'string', isMultiple: true, valueName: 'HOST:PORT', description: 'DHT bootstrap node (repeatable; default: the public mainline DHT routers)'};
 export const debugFlag: FlagSpec = {type: 'boolean', description: 'Write debug lines to standard error, including onion addresses and fingerprints (never message text)'};

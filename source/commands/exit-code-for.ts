@@ -1,35 +1,68 @@
-// Maps an error that reached the top to its exit code, by the error's name (the keys, engine and
-// net layers each define their own classes; names are their stable contract).
+// Maps an error that reached the top to its exit code by the error's class. The first class the
+// error is an instance of wins, so a subclass is listed before its base class; anything else is
+// a plain failure. test/cli/exit-code-for.test.ts holds every exported error class to this table.
+import {
+	DuplicateContactError,
+	DuplicateNameError,
+	IdentityExistsError,
+	InvalidContactNameError,
+	LockedError,
+	NoIdentityError,
+	StoreExistsError,
+	StoreMissingError,
+	TorUnreachableError,
+	UnknownContactError,
+	WrongPassphraseError as StoreWrongPassphraseError,
+} from '../engine/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
+import {
+	AmbiguousKeyIdError,
+	CertificateNotFoundError,
+	CertificateRejectedError,
+	InputTooLargeError,
+	InvalidKeyQueryError,
+	MalformedCertificateError,
+	SecretKeyImportError,
+	ShortKeyIdError,
+	WrongPassphraseError as KeysWrongPassphraseError,
+} from '../keys/index.js';
+import {InvalidKeyserverError, KeyserverLookupError} from '../keys/keyserver.js';
+import {MissingSystemToolError} from '../net/system-tools.js';
+import {UsageError} from './command.js';
+import {PassphraseError, PromptCancelledError} from './passphrase.js';
 
-const byName: Record<string, ExitCode> = {
-	UsageError: exitCodes.usage,
-	WrongPassphraseError: exitCodes.wrongPassphrase,
-	PassphraseError: exitCodes.wrongPassphrase,
-	PromptCancelledError: exitCodes.failure,
-	NoIdentityError: exitCodes.noIdentity,
-	IdentityExistsError: exitCodes.noIdentity,
-	StoreExistsError: exitCodes.noIdentity,
-	StoreMissingError: exitCodes.noIdentity,
-	LockedError: exitCodes.locked,
-	TorUnreachableError: exitCodes.torUnreachable,
-	MissingSystemToolError: exitCodes.torUnreachable,
-	CertificateNotFoundError: exitCodes.notFound,
-	KeyserverLookupError: exitCodes.notFound,
-	UnknownContactError: exitCodes.notFound,
-	CertificateRejectedError: exitCodes.refused,
-	MalformedCertificateError: exitCodes.refused,
-	InputTooLargeError: exitCodes.refused,
-	AmbiguousKeyIdError: exitCodes.refused,
-	ShortKeyIdError: exitCodes.refused,
-	SecretKeyImportError: exitCodes.refused,
-	InvalidKeyQueryError: exitCodes.usage,
-	InvalidKeyserverError: exitCodes.usage,
-	InvalidContactNameError: exitCodes.usage,
-	DuplicateNameError: exitCodes.usage,
-	DuplicateContactError: exitCodes.usage,
-};
+type ErrorClass = abstract new (...arguments_: never[]) => Error;
+
+const byClass: ReadonlyArray<readonly [ErrorClass, ExitCode]> = [
+	[UsageError, exitCodes.usage],
+	[InvalidKeyQueryError, exitCodes.usage],
+	[InvalidKeyserverError, exitCodes.usage],
+	[InvalidContactNameError, exitCodes.usage],
+	[DuplicateNameError, exitCodes.usage],
+	[DuplicateContactError, exitCodes.usage],
+	// Cancelling the prompt is no wrong passphrase: a plain failure, before its base class.
+	[PromptCancelledError, exitCodes.failure],
+	[PassphraseError, exitCodes.wrongPassphrase],
+	[StoreWrongPassphraseError, exitCodes.wrongPassphrase],
+	[KeysWrongPassphraseError, exitCodes.wrongPassphrase],
+	[NoIdentityError, exitCodes.noIdentity],
+	[IdentityExistsError, exitCodes.noIdentity],
+	[StoreExistsError, exitCodes.noIdentity],
+	[StoreMissingError, exitCodes.noIdentity],
+	[LockedError, exitCodes.locked],
+	[TorUnreachableError, exitCodes.torUnreachable],
+	[MissingSystemToolError, exitCodes.torUnreachable],
+	[CertificateNotFoundError, exitCodes.notFound],
+	[KeyserverLookupError, exitCodes.notFound],
+	[UnknownContactError, exitCodes.notFound],
+	[CertificateRejectedError, exitCodes.refused],
+	[MalformedCertificateError, exitCodes.refused],
+	[InputTooLargeError, exitCodes.refused],
+	[AmbiguousKeyIdError, exitCodes.refused],
+	[ShortKeyIdError, exitCodes.refused],
+	[SecretKeyImportError, exitCodes.refused],
+];
 
 export function exitCodeFor(error: unknown): ExitCode {
-	return error instanceof Error ? (byName[error.name] ?? exitCodes.failure) : exitCodes.failure;
+	return byClass.find(([errorClass]) => error instanceof errorClass)?.[1] ?? exitCodes.failure;
 }

@@ -3,20 +3,12 @@
 // `umbra import FILE`. Only public parts are printed, and only on standard output. They are read
 // without the passphrase and without the lock, as `gpg --list-keys` does: the secret key file
 // keeps them in the clear, and `umbra id` should work while a chat or bot runs.
-import {formatFingerprint, readProfileIdentity, stripControl, type Profile} from '../engine/index.js';
+import {readProfileIdentity, stripControl} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {booleanFlag, UsageError, type Command} from './command.js';
 import {dataDirFlag} from './common-flags.js';
+import {identityLines} from './identity-lines.js';
 import {dataDirFor} from './open.js';
-
-/** The three lines init and id print. */
-export function identityLines(identity: Pick<Profile['identity'], 'fingerprint' | 'keyId' | 'userId'>): string {
-	return [
-		`fingerprint  ${formatFingerprint(identity.fingerprint)}`,
-		`key ID       ${identity.keyId}`,
-		`user ID      ${identity.userId === '' ? '(none)' : stripControl(identity.userId)}`,
-	].map(line => `  ${line}\n`).join('');
-}
 
 export const idCommand: Command = {
 	name: 'id',

@@ -11,7 +11,7 @@
 // with its reason; the exit code is refused (9) when any was.
 import {existsSync} from 'node:fs';
 import type * as openpgp from 'openpgp';
-import {certificateStatus, defaultKeyservers, dialThroughTor, fetchCertificate, fetchKeyCopies, formatFingerprint, mergeIntoStore, parseKeyQuery, readCertificates, readPublicKeys, stripControl, type Certificate, type KeyQuery, type Profile} from '../engine/index.js';
+import {certificateStatus, defaultKeyservers, dialThroughTor, fetchCertificate, fetchKeyCopies, formatFingerprint, mergeIntoStore, parseKeyQuery, readCertificates, readPublicKeys, stripControl, TorUnreachableError, type Certificate, type KeyQuery, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {confirm, readKeyInput} from './ask.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -21,14 +21,6 @@ import {openProfileFor} from './open.js';
 const defaultSocksPort = 9050;
 
 type Refusal = {fingerprint?: string; reason: string};
-
-/** Named so exitCodeFor maps it to the Tor code (6). */
-class TorSocksUnreachableError extends Error {
-	override name = 'TorUnreachableError';
-	constructor(port: number) {
-		super(`Nothing answers on Tor's SOCKS port 127.0.0.1:${port}, so no keyserver can be asked. Start tor (apt-get install tor), or name its SOCKS port with --tor-socks PORT (Tor Browser: 9150). Or import the key from a file.`);
-	}
-}
 
 /** "Alice Doe <alice@example.org>" -> "Alice Doe"; "<alice@example.org>" -> "alice@example.org". */
 export function nameFromUserId(userId: string): string {
@@ -95,7 +87,7 @@ async function keysFrom(context: CommandContext, profile: Profile, argument: str
 		// Every keyserver failing because Tor is not there is one problem with one fix, not N.
 		const attempts = (error as {attempts?: ReadonlyArray<{error?: Error}>}).attempts;
 		if (attempts && attempts.length > 0 && attempts.every(attempt => attempt.error?.name === 'SocksProxyUnreachableError')) {
-			throw new TorSocksUnreachableError(port);
+			throw new TorUnreachableError(`Nothing answers on Tor's SOCKS port 127.0.0.1:${port}, so no keyserver can be asked. Start tor (apt-get install tor), or name its SOCKS port with --tor-socks PORT (Tor Browser: 9150). Or import the key from a file.`);
 		}
 
 		throw error;

@@ -32,3 +32,4 @@ export function findCommand(name: string): Command | undefined {
 
 export {UsageError, type Command, type CommandContext, type CommandIo, type FlagSpec, type FlagSpecs} from './command.js';
 export {exitCodeFor} from './exit-code-for.js';
+export {passphraseEnvironmentVariable} from './passphrase.js';

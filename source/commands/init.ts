@@ -8,7 +8,7 @@ import {exitCodes} from '../exit-codes.js';
 import {askLine, readKeyInput} from './ask.js';
 import {stringFlag, UsageError, type Command, type CommandContext} from './command.js';
 import {dataDirFlag, passphraseFileFlag} from './common-flags.js';
-import {identityLines} from './id.js';
+import {identityLines} from './identity-lines.js';
 import {dataDirFor, passphraseFor} from './open.js';
 import {readPassphraseFile} from './passphrase.js';
 

@@ -6,8 +6,8 @@
 import {openEngine, type EngineEvent} from '../engine/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
 import {numberFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
-import {engineNetworkOptions} from './bot.js';
+import {dataDirFlag, debugFlag, passphraseFileFlag} from './common-flags.js';
+import {networkFlags, networkOptions} from './network-flags.js';
 import {debugOption, openProfileFor} from './open.js';
 import {torNotReady} from './tor-state.js';
 
@@ -52,9 +52,7 @@ export const sendCommand: Command = {
 		timeout: {type: 'number', valueName: 'SECONDS', default: defaultTimeoutSeconds, description: `How long to wait for delivery (default: ${defaultTimeoutSeconds})`},
 		dataDir: dataDirFlag,
 		passphraseFile: passphraseFileFlag,
-		torControl: torControlFlag,
-		torSocks: torSocksFlag,
-		dhtBootstrap: dhtBootstrapFlag,
+		...networkFlags,
 		debug: debugFlag,
 	},
 	async run(context) {
@@ -73,7 +71,7 @@ export const sendCommand: Command = {
 			throw new UsageError('The message is empty; there is nothing to send.');
 		}
 
-		const network = engineNetworkOptions(context);
+		const network = networkOptions(context);
 		const profile = await openProfileFor(context);
 		try {
 			const asFingerprint = to.replaceAll(/\s/g, '').toUpperCase();

@@ -7,8 +7,8 @@ import {connect} from 'node:net';
 import {openEngine, type EngineApi, type EngineEvent, type Profile} from '../engine/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
 import {numberFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
-import {engineNetworkOptions} from './bot.js';
+import {dataDirFlag, debugFlag, passphraseFileFlag} from './common-flags.js';
+import {networkFlags, networkOptions} from './network-flags.js';
 import {exitCodeFor} from './exit-code-for.js';
 import {torNotReady} from './tor-state.js';
 import {debugOption, openProfileFor} from './open.js';
@@ -101,7 +101,7 @@ async function startWithin(engine: EngineApi, deadline: number, signal: AbortSig
 
 async function networkChecks(context: CommandContext, profile: Profile, deadline: number, timeoutSeconds: number): Promise<Check[]> {
 	const checks: Check[] = [];
-	const engine = await openEngine({profile, ...engineNetworkOptions(context), only: [], ...debugOption(context)});
+	const engine = await openEngine({profile, ...networkOptions(context), only: [], ...debugOption(context)});
 	// Progress on standard error while it waits; the checks go to standard output at the end.
 	const unsubscribe = engine.subscribe(event => {
 		if (event.type === 'tor.bootstrap') {
@@ -164,9 +164,7 @@ export const statusCommand: Command = {
 		timeout: {type: 'number', valueName: 'SECONDS', default: defaultTimeoutSeconds, description: `How long the whole check may take, Tor's bootstrap and DHT nodes included (default: ${defaultTimeoutSeconds})`},
 		dataDir: dataDirFlag,
 		passphraseFile: passphraseFileFlag,
-		torControl: torControlFlag,
-		torSocks: torSocksFlag,
-		dhtBootstrap: dhtBootstrapFlag,
+		...networkFlags,
 		debug: debugFlag,
 	},
 	async run(context) {

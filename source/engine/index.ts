@@ -12,4 +12,4 @@ export {stripControl, stripControlKeepNewlines, readCertificates, readPublicKeys
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';
 export {openEngine, type OpenEngineOptions} from './open.js';
 export {mergeIntoStore, fetchKeyCopies, NotAContactKeyError, type CertificateUpdate} from './node/index.js';
-export {TorUnreachableError, parseControlEndpoint} from './tor/index.js';
+export {TorUnreachableError, parseControlEndpoint, accessTor, type TorAccess, type TorAccessOptions} from './tor/index.js';

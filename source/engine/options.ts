@@ -11,8 +11,8 @@ import type {Store} from './store/index.js';
 import type {TorEndpoints} from './tor/index.js';
 
 export type EngineNetwork = {
-	/** relocate: where tor is after it died (a tor of umbra's own is started again). */
-	torControl: {endpoint: ControlEndpoint; password?: string; relocate?: () => Promise<TorEndpoints>};
+	/** relocate: where tor is after it died (a tor of umbra's own is started again); discovered: see ControlAccess. */
+	torControl: {endpoint: ControlEndpoint; password?: string; discovered?: boolean; relocate?: () => Promise<TorEndpoints>};
 	socks: SocksEndpoint;
 	registry: Registry;
 	/** Settles when the registry has joined its network; start() fails if it rejects. */

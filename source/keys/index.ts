@@ -2,7 +2,7 @@
 export * from './errors.js';
 export {formatFingerprint, parseKeyQuery, type KeyQuery} from './fingerprint.js';
 export {readCertificates, readPublicKeys, certificateMatching, selectEncryptionSubkey, type Certificate, type EncryptionSubkey, type ReadCertificatesResult} from './certificate.js';
-export {generateIdentity, unlockIdentity, importSecretKey, exportPublicKey, readPublicIdentity, type Identity, type PublicIdentity} from './identity.js';
+export {generateIdentity, unlockIdentity, importSecretKey, exportPublicKey, readPublicIdentity, lockIdentity, readKeyProtection, defaultKeyProtection, type Identity, type PublicIdentity, type KeyProtection} from './identity.js';
 export {seal, open, type OpenResult} from './seal.js';
 export {pairSecret} from './pair-secret.js';
 export {stripControl, stripControlKeepNewlines} from './sanitize.js';

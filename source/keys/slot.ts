@@ -1,6 +1,7 @@
-import {createHash, createPrivateKey, createPublicKey, hkdfSync} from 'node:crypto';
+import {createHash, hkdfSync} from 'node:crypto';
 import {KeysError} from './errors.js';
 import {checkOptions} from './options.js';
+import {rawPrivateKey, rawPublicKeyBytes} from './raw-keys.js';
 
 /**
  * The registry slot in which `publisher` leaves its address for `reader` on one UTC day
@@ -24,9 +25,8 @@ export type SlotKeyPair = {
 
 const slotSalt = Buffer.from('umbra/v1/slot', 'ascii');
 const valueSalt = Buffer.from('umbra/v1/value', 'ascii');
-// RFC 8410 PKCS#8 prefix for a raw Ed25519 seed; lets node:crypto derive the public key.
-const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
-const secondsPerDay = 86_400;
+/** The length of a day in ms; UTC days are counted in these from the epoch. */
+export const dayMs = 86_400_000;
 const maxDay = 0xFF_FF_FF_FF;
 
 /** d = floor(unix seconds / 86400), the UTC day number the slots change with. */
@@ -36,12 +36,12 @@ export function utcDay(date: Date | number): number {
 		throw new KeysError(`utcDay needs a time after 1970, not ${String(date)}.`);
 	}
 
-	return Math.floor(Math.floor(ms / 1000) / secondsPerDay);
+	return Math.floor(ms / dayMs);
 }
 
 /** Unix time in ms at which UTC day `day` starts. */
 export function dayStart(day: number): number {
-	return day * secondsPerDay * 1000;
+	return day * dayMs;
 }
 
 function rawFingerprint(name: string, fingerprint: string): Buffer {
@@ -54,9 +54,7 @@ function rawFingerprint(name: string, fingerprint: string): Buffer {
 
 /** The raw 32-byte Ed25519 public key of a seed. */
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
-	const privateKey = createPrivateKey({key: Buffer.concat([ed25519Pkcs8Prefix, seed]), format: 'der', type: 'pkcs8'});
-	const {x} = createPublicKey(privateKey).export({format: 'jwk'});
-	return new Uint8Array(Buffer.from(x ?? '', 'base64url'));
+	return rawPublicKeyBytes(rawPrivateKey('ed25519', seed));
 }
 
 /**

@@ -2,6 +2,7 @@
 // says what tor offers; SAFECOOKIE proves both sides know the cookie without sending it.
 import {createHmac, randomBytes as cryptoRandomBytes, timingSafeEqual} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
+import {CookieFileRefusedError, readGuardedCookie, type CookieFileCheck} from './cookie-file.js';
 import {ControlProtocolError, parseArguments, replyMessage, type ControlReply} from './control-parser.js';
 import {TorAuthenticationError} from './control-errors.js';
 
@@ -11,10 +12,19 @@ export type ProtocolInfo = {methods: string[]; cookieFile?: string; torVersion?:
 export type AuthOptions = {
 	/** For HASHEDPASSWORD; used only when tor offers no cookie method that works. */
 	password?: string;
-	/** False makes a tor that asks for no authentication an error (for auto-discovered ports). */
-	allowNullAuth?: boolean;
+	/**
+	 * A port umbra found rather than was told of or started, where any local program may be
+	 * listening and naming any file as the cookie: only SAFECOOKIE (the server proves it knows the
+	 * cookie before umbra sends anything derived from it), with a cookie file that passes the
+	 * checks of readGuardedCookie, or HASHEDPASSWORD with the password the user gave. Never COOKIE,
+	 * which sends the file's contents, nor NULL, which proves nothing.
+	 */
+	discovered?: boolean;
+	/** For a discovered port: the cookie file checks' owner test knob. */
+	cookieFileCheck?: CookieFileCheck;
 	/** The methods umbra may use, best first; tests narrow it to force one. */
 	authMethods?: readonly AuthMethod[];
+	/** Test knob: reads the cookie file instead of readFile (or the checked read for a discovered port). */
 	readCookie?: (path: string) => Promise<Uint8Array>;
 	randomBytes?: (size: number) => Uint8Array;
 };
@@ -33,8 +43,9 @@ const allMethods: readonly AuthMethod[] = ['SAFECOOKIE', 'COOKIE', 'HASHEDPASSWO
 
 /**
  * PROTOCOLINFO, then AUTHENTICATE with the best method tor offers and umbra can do: SAFECOOKIE
- * (checking tor's server hash before sending anything), COOKIE, HASHEDPASSWORD, then NULL.
- * Rejects with a TorAuthenticationError naming every reason when none works.
+ * (checking tor's server hash before sending anything), COOKIE, HASHEDPASSWORD, then NULL; on a
+ * discovered port only SAFECOOKIE and HASHEDPASSWORD. Rejects with a TorAuthenticationError
+ * naming every reason when none works.
  */
 export async function authenticate(channel: AuthChannel, options: AuthOptions): Promise<{method: AuthMethod; protocolInfo: ProtocolInfo}> {
 	const protocolInfo = parseProtocolInfo(await channel.command('PROTOCOLINFO 1'));
@@ -47,11 +58,12 @@ export async function authenticate(channel: AuthChannel, options: AuthOptions): 
 			return 'tor named no cookie file';
 		}
 
+		const read = options.readCookie ?? (options.discovered ? async (path: string) => readGuardedCookie(path, options.cookieFileCheck) : readFile);
 		try {
-			const bytes = await (options.readCookie ?? readFile)(cookieFile);
+			const bytes = await read(cookieFile);
 			return bytes.length === 32 ? bytes : `cookie file ${cookieFile} has ${bytes.length} bytes, not 32`;
 		} catch (error) {
-			return `cookie file ${cookieFile} unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+			return error instanceof CookieFileRefusedError ? error.message : `cookie file ${cookieFile} unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
 		}
 	};
 
@@ -61,6 +73,11 @@ export async function authenticate(channel: AuthChannel, options: AuthOptions): 
 		}
 
 		let line: string;
+		if (method === 'COOKIE' && options.discovered) {
+			problems.push('tor offers COOKIE, which would send the contents of whatever file it names to whoever listens; on a port umbra finds by itself it uses only SAFECOOKIE or a password (name the port with --tor-control to use COOKIE)');
+			continue;
+		}
+
 		if (method === 'SAFECOOKIE' || method === 'COOKIE') {
 			cookie ??= await loadCookie();
 			if (typeof cookie === 'string') {
@@ -78,7 +95,7 @@ export async function authenticate(channel: AuthChannel, options: AuthOptions): 
 			// Hex needs no escaping, whatever the password contains.
 			line = `AUTHENTICATE ${Buffer.from(options.password, 'utf8').toString('hex')}`;
 		} else {
-			if (options.allowNullAuth === false) {
+			if (options.discovered) {
 				problems.push('tor asks for no authentication (NULL), which is refused for this port: anyone on this machine could control it');
 				continue;
 			}

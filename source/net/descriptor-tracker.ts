@@ -1,6 +1,7 @@
 // Descriptor uploads as tor reports them in HS_DESC events, for TorControl.waitForDescriptorUpload.
 import {parseArguments, type ControlEvent} from './control-parser.js';
 import {ControlConnectionError} from './control-errors.js';
+import {serviceIdOf} from './onion-address.js';
 
 type UploadCounts = {uploads: number; uploaded: number; failures: string[]};
 
@@ -60,11 +61,11 @@ export class DescriptorTracker {
 	}
 
 	forget(serviceId: string): void {
-		this.#services.delete(normalizeServiceId(serviceId));
+		this.#services.delete(serviceIdOf(serviceId));
 	}
 
 	wait(serviceId: string, all: boolean, timeoutMs: number, onClose: (listener: (error?: Error) => void) => () => void): Promise<void> {
-		const address = normalizeServiceId(serviceId);
+		const address = serviceIdOf(serviceId);
 		return new Promise((resolve, reject) => {
 			const finish = (settle: () => void) => {
 				clearTimeout(timer);
@@ -101,8 +102,4 @@ export class DescriptorTracker {
 		const failures = counts.flatMap(entry => entry.failures);
 		return `${uploads} uploads started, ${uploaded} confirmed${failures.length > 0 ? `, failures: ${failures.join(', ')}` : ''}`;
 	}
-}
-
-function normalizeServiceId(serviceId: string): string {
-	return serviceId.toLowerCase().replace(/\.onion$/, '');
 }

@@ -2,9 +2,10 @@
 // verified with node:crypto's native Ed25519. DHT traffic is plain UDP, which Tor cannot
 // carry: the nodes see this machine's IP address, though only unlinkable slot keys and
 // opaque, equally long values.
-import {createHash, createPrivateKey, createPublicKey, sign as edSign, verify as edVerify, type KeyObject} from 'node:crypto';
+import {createHash, sign as edSign, verify as edVerify, type KeyObject} from 'node:crypto';
 import {createSocket, type Socket} from 'node:dgram';
 import DHT, {type GetResult} from 'bittorrent-dht';
+import {rawPrivateKey, rawPublicKey} from '../keys/raw-keys.js';
 import {guardSocket} from './krpc-guard.js';
 import {RegistryError, type LookupResult, type PublishResult, type Registry, type RegistryItem} from './registry.js';
 
@@ -23,9 +24,6 @@ export const mainlineBootstrapNodes: readonly string[] = Object.freeze([
 export const maxValueBytes = 996;
 /** What we accept from others: bittorrent-dht stores up to 1000 raw bytes. */
 const maxReceivedValueBytes = 1000;
-
-const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
-const ed25519SpkiPrefix = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** A bounded map: when full, the oldest entry goes. Enough for per-key KeyObject caches. */
 class BoundedCache<V> {
@@ -68,7 +66,7 @@ export function createBep44Verify(cacheSize = 4096): (signature: unknown, messag
 		try {
 			const key = keys.get(Buffer.from(publicKey).toString('hex'), () => {
 				try {
-					return createPublicKey({key: Buffer.concat([ed25519SpkiPrefix, publicKey]), format: 'der', type: 'spki'});
+					return rawPublicKey('ed25519', publicKey);
 				} catch {
 					return null;
 				}
@@ -186,7 +184,7 @@ export class DhtRegistry implements Registry {
 
 		const seed = keyPair.secretSeed;
 		const privateKey = this.#signingKeys.get(Buffer.from(seed).toString('hex'), () =>
-			createPrivateKey({key: Buffer.concat([ed25519Pkcs8Prefix, seed]), format: 'der', type: 'pkcs8'}));
+			rawPrivateKey('ed25519', seed));
 		const sign = (message: Buffer) => new Uint8Array(edSign(null, message, privateKey));
 		try {
 			const stored = await this.#withTimeout<number>('publish', (resolve, reject) => {

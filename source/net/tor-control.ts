@@ -6,6 +6,7 @@ import {connect as netConnect, type Socket} from 'node:net';
 import {DescriptorTracker} from './descriptor-tracker.js';
 import {authenticate, type AuthMethod, type AuthOptions, type ProtocolInfo} from './control-auth.js';
 import {ControlConnectionError, ControlError} from './control-errors.js';
+import {isServiceId} from './onion-address.js';
 import {
 	ControlParser,
 	ControlProtocolError,
@@ -52,8 +53,8 @@ export function describeEndpoint(endpoint: ControlEndpoint): string {
 export class TorControl {
 	/**
 	 * Connects, reads PROTOCOLINFO and authenticates with the best method tor offers and umbra can
-	 * do: SAFECOOKIE, COOKIE, HASHEDPASSWORD, then NULL. Rejects with an error naming every reason
-	 * when none works.
+	 * do: SAFECOOKIE, COOKIE, HASHEDPASSWORD, then NULL (for a discovered port, only SAFECOOKIE and
+	 * HASHEDPASSWORD). Rejects with an error naming every reason when none works.
 	 */
 	static async connect(endpoint: ControlEndpoint, options: TorControlOptions = {}): Promise<TorControl> {
 		const timeoutMs = options.timeoutMs ?? 10_000;
@@ -225,7 +226,7 @@ export class TorControl {
 		const reply = await this.command(parts.join(' '));
 		const {keywords} = parseArguments(reply.lines.map(line => line.text).join(' '));
 		const serviceId = keywords['ServiceID'];
-		if (serviceId === undefined || !/^[a-z2-7]{56}$/.test(serviceId)) {
+		if (serviceId === undefined || !isServiceId(serviceId)) {
 			throw new ControlProtocolError('ADD_ONION answered without a valid ServiceID', reply.lines[0]?.text);
 		}
 

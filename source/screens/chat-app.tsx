@@ -13,7 +13,7 @@ import {KeyParser} from './key-parser.js';
 import {OverlayBox} from './overlays.js';
 import {StatusBar} from './status-bar.js';
 import {phaseOf, type Phase} from './status-reducer.js';
-import {truncate} from './text-width.js';
+import {fitWidth, truncate} from './text-width.js';
 import {cleanLine} from './clean.js';
 import {TypingNotifier} from './typing-notifier.js';
 import {useColor} from './colors.js';
@@ -122,11 +122,11 @@ export function ChatApp(props: ChatAppProps) {
 			) : (
 				<Box flexDirection="row" height={bodyRows + 1}>
 					<Box flexDirection="column" width={contactsWidth}>
-						<Text bold inverse={ui.focus === 'contacts'}>{truncate(`Contacts (${contacts.contacts.length})`, contactsWidth - 1).padEnd(contactsWidth - 1)}</Text>
+						<Text bold inverse={ui.focus === 'contacts'}>{fitWidth(`Contacts (${contacts.contacts.length})`, contactsWidth - 1)}</Text>
 						<ContactsPane state={contacts} width={contactsWidth - 1} height={bodyRows} focused={ui.focus === 'contacts'} />
 					</Box>
 					<Box flexDirection="column" width={conversationWidth + 2} paddingLeft={1} borderStyle="single" borderTop={false} borderBottom={false} borderRight={false}>
-						<Text bold inverse={ui.focus === 'conversation'}>{truncate(header, conversationWidth).padEnd(conversationWidth)}</Text>
+						<Text bold inverse={ui.focus === 'conversation'}>{fitWidth(header, conversationWidth)}</Text>
 						<ConversationPane rows={view.rows} width={conversationWidth} height={bodyRows} empty={emptyText} />
 					</Box>
 				</Box>

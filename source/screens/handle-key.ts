@@ -1,11 +1,12 @@
-// The one input dispatcher: an open question or overlay answers first, then
-// the focused pane, then the global keymap (keymap.ts).
+// The one input dispatcher: an open question or overlay answers first; then the actions the
+// keymap (keymap.ts) binds the key to, the focused pane's first; what is left and printable is
+// typed into the input line.
 import {maxMessageTextBytes} from '../engine/index.js';
 import {cleanLine} from './clean.js';
 import type {Chat} from './use-chat.js';
 import {selectedContact} from './contacts-reducer.js';
 import type {TypingNotifier} from './typing-notifier.js';
-import {globalBindings} from './keymap.js';
+import {actionsFor} from './keymap.js';
 import type {Key} from './key-parser.js';
 import {inputText, maxInputLength, type InputAction} from './input-reducer.js';
 import {graphemes} from './text-width.js';
@@ -20,21 +21,6 @@ export type KeyContext = {
 	exportPublicKey?: (() => string) | undefined;
 	cwd: string;
 	typing: TypingNotifier;
-};
-
-const inputEditing: Record<string, InputAction['type']> = {
-	'backspace': 'backspace',
-	'delete': 'delete',
-	'left': 'left',
-	'right': 'right',
-	'home': 'home',
-	'ctrl-a': 'home',
-	'end': 'end',
-	'ctrl-e': 'end',
-	'ctrl-w': 'delete-word',
-	'ctrl-u': 'clear-to-start',
-	'up': 'history-previous',
-	'down': 'history-next',
 };
 
 export function commandEnvironment(context: KeyContext): CommandEnvironment {
@@ -109,75 +95,6 @@ function insert(context: KeyContext, text: string): void {
 	}
 }
 
-/** Keys while the input line has the focus; true when handled. */
-function inputKey(context: KeyContext, key: Key): boolean {
-	const {chat} = context;
-	const line = inputText(chat.current().input);
-	if (key.name === 'text' || key.name === 'paste') {
-		insert(context, key.text ?? '');
-		setTyping(context, line + (key.text ?? ''));
-		return true;
-	}
-
-	if (key.name === 'enter') {
-		submit(context);
-		return true;
-	}
-
-	if (key.name === 'tab' && line !== '') {
-		const completed = complete(line, chat.current().contacts.contacts.map(contact => contact.name));
-		if (completed !== undefined) {
-			chat.inputDispatch({type: 'set', text: completed});
-		}
-
-		return true;
-	}
-
-	if (key.name === 'escape' && line !== '') {
-		chat.inputDispatch({type: 'clear'});
-		setTyping(context, '');
-		return true;
-	}
-
-	const editing = inputEditing[key.name];
-	if (editing) {
-		chat.inputDispatch({type: editing} as InputAction);
-		setTyping(context, inputText(chat.current().input));
-
-		return true;
-	}
-
-	return false;
-}
-
-/** Keys while the contacts or conversation pane has the focus; true when handled. */
-function paneKey(context: KeyContext, key: Key): boolean {
-	const {chat} = context;
-	if (key.name === 'text' && key.text === '?') {
-		chat.uiDispatch({type: 'toggle-help'});
-		return true;
-	}
-
-	if (key.name === 'text' || key.name === 'paste') {
-		// Typing in a list goes to the input line, as in most chat clients.
-		chat.uiDispatch({type: 'focus', pane: 'input'});
-		insert(context, key.text ?? '');
-		return true;
-	}
-
-	if (key.name === 'enter') {
-		chat.uiDispatch({type: 'focus', pane: 'input'});
-		return true;
-	}
-
-	if (chat.current().ui.focus === 'conversation' && (key.name === 'up' || key.name === 'down')) {
-		chat.conversationDispatch({type: 'scroll', rows: key.name === 'up' ? 1 : -1});
-		return true;
-	}
-
-	return false;
-}
-
 function overlayKey(context: KeyContext, key: Key): boolean {
 	const {chat} = context;
 	const {overlay} = chat.current().ui;
@@ -208,57 +125,88 @@ function overlayKey(context: KeyContext, key: Key): boolean {
 	return true;
 }
 
-export function handleKey(context: KeyContext, key: Key): void {
+/** A printable character stands for itself in the keymap ('?'); other keys go by name. */
+function bindingKey(key: Key): string {
+	return key.name === 'text' && key.text?.length === 1 ? key.text : key.name;
+}
+
+function editLine(context: KeyContext, type: InputAction['type']): true {
+	context.chat.inputDispatch({type} as InputAction);
+	setTyping(context, inputText(context.chat.current().input));
+	return true;
+}
+
+/** Does what `action` (keymap.ts) means; false to pass the key on to the next action bound to it. */
+function runAction(context: KeyContext, action: string, key: Key): boolean {
 	const {chat} = context;
-	if (overlayKey(context, key)) {
-		return;
-	}
-
-	const paneHandled = chat.current().ui.focus === 'input' ? inputKey(context, key) : paneKey(context, key);
-	if (paneHandled) {
-		return;
-	}
-
+	const line = inputText(chat.current().input);
 	const page = Math.max(1, chat.bodyRows - 1);
-	switch (globalBindings[key.name]) {
+	switch (action) {
 		case 'focus.next': {
 			chat.uiDispatch({type: 'focus-next'});
-			break;
+			return true;
 		}
 
 		case 'focus.previous': {
 			chat.uiDispatch({type: 'focus-previous'});
-			break;
+			return true;
+		}
+
+		case 'focus.input': {
+			chat.uiDispatch({type: 'focus', pane: 'input'});
+			return true;
+		}
+
+		case 'input.complete': {
+			if (line === '') {
+				return false;
+			}
+
+			const completed = complete(line, chat.current().contacts.contacts.map(contact => contact.name));
+			if (completed !== undefined) {
+				chat.inputDispatch({type: 'set', text: completed});
+			}
+
+			return true;
 		}
 
 		case 'contact.next': {
 			chat.contactsDispatch({type: 'select-next'});
-			break;
+			return true;
 		}
 
 		case 'contact.previous': {
 			chat.contactsDispatch({type: 'select-previous'});
-			break;
+			return true;
 		}
 
 		case 'contact.jump': {
 			chat.contactsDispatch({type: 'jump', index: Number(key.name.slice(-1)) - 1});
-			break;
+			return true;
 		}
 
 		case 'contact.next-unread': {
 			chat.contactsDispatch({type: 'next-unread'});
-			break;
+			return true;
+		}
+
+		case 'input.history': {
+			return editLine(context, key.name === 'up' ? 'history-previous' : 'history-next');
+		}
+
+		case 'scroll.line': {
+			chat.conversationDispatch({type: 'scroll', rows: key.name === 'up' ? 1 : -1});
+			return true;
 		}
 
 		case 'scroll.page-up': {
 			chat.conversationDispatch({type: 'scroll', rows: page});
-			break;
+			return true;
 		}
 
 		case 'scroll.page-down': {
 			chat.conversationDispatch({type: 'scroll', rows: -page});
-			break;
+			return true;
 		}
 
 		case 'screen.redraw': {
@@ -266,26 +214,94 @@ export function handleKey(context: KeyContext, key: Key): void {
 			context.redraw();
 			const again = chat.current().ui.notice?.text === 'Screen redrawn.';
 			chat.uiDispatch({type: 'notice', notice: {kind: 'info', text: again ? 'Screen redrawn again.' : 'Screen redrawn.'}});
-			break;
+			return true;
 		}
 
 		case 'help.toggle': {
 			chat.uiDispatch({type: 'toggle-help'});
-			break;
+			return true;
+		}
+
+		case 'input.clear-line': {
+			if (line === '') {
+				return false;
+			}
+
+			chat.inputDispatch({type: 'clear'});
+			setTyping(context, '');
+			return true;
 		}
 
 		case 'cancel': {
 			chat.uiDispatch({type: 'notice', notice: undefined});
-			break;
+			return true;
+		}
+
+		case 'input.submit': {
+			submit(context);
+			return true;
+		}
+
+		case 'input.move':
+		case 'input.delete': {
+			// The key names are the line's actions: left, right, backspace, delete.
+			return editLine(context, key.name as InputAction['type']);
+		}
+
+		case 'input.home': {
+			return editLine(context, 'home');
+		}
+
+		case 'input.end': {
+			return editLine(context, 'end');
+		}
+
+		case 'input.delete-word': {
+			return editLine(context, 'delete-word');
+		}
+
+		case 'input.clear': {
+			return editLine(context, 'clear-to-start');
 		}
 
 		case 'app.quit': {
 			context.quit();
-			break;
+			return true;
 		}
 
 		default: {
-			break;
+			return false;
 		}
 	}
+}
+
+/**
+ * Handles one key; says what took it (an action of the keymap, 'overlay', or 'typed' for text
+ * into the input line), or undefined when nothing did.
+ */
+export function handleKey(context: KeyContext, key: Key): string | undefined {
+	const {chat} = context;
+	if (overlayKey(context, key)) {
+		return 'overlay';
+	}
+
+	const pane = chat.current().ui.focus;
+	for (const action of actionsFor(bindingKey(key), pane)) {
+		if (runAction(context, action, key)) {
+			return action;
+		}
+	}
+
+	if (key.name !== 'text' && key.name !== 'paste') {
+		return undefined;
+	}
+
+	// Typing in a list goes to the input line, as in most chat clients.
+	if (pane !== 'input') {
+		chat.uiDispatch({type: 'focus', pane: 'input'});
+	}
+
+	insert(context, key.text ?? '');
+	setTyping(context, inputText(chat.current().input));
+	return 'typed';
 }

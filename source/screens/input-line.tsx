@@ -2,7 +2,7 @@
 // instead of wrapping over the panes. Line breaks from a paste show as ⏎.
 import {Text} from 'ink';
 import type {InputState} from './input-reducer.js';
-import {graphemeWidth} from './text-width.js';
+import {graphemeWidth, textWidth} from './text-width.js';
 
 export type InputView = {before: string; atCursor: string; after: string};
 
@@ -34,7 +34,7 @@ export function inputView(state: InputState, width: number): InputView {
 }
 
 export function InputLine({state, width, focused, prompt}: {state: InputState; width: number; focused: boolean; prompt: string}) {
-	const view = inputView(state, Math.max(1, width - prompt.length));
+	const view = inputView(state, Math.max(1, width - textWidth(prompt)));
 	return (
 		<Text wrap="truncate">
 			<Text bold={focused}>{prompt}</Text>

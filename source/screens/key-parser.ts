@@ -1,7 +1,9 @@
-// Raw terminal input to keys. Ink merges keys that arrive in one read (a paste, or a busy
-// moment) into one useInput event and drops their flags (three Backspaces become nothing), so
-// the TUI reads Ink's raw input events and splits them here itself. Stateful only for bracketed
-// paste, whose start and end markers may arrive in different reads.
+// Raw terminal input to keys. The TUI reads Ink's raw input events and splits them here itself,
+// because Ink 6.8's useInput, fed the same bytes (test/screens/ink-input.test.tsx), gets three
+// things wrong: F1 comes as an empty input with no flag; keys that arrive in one read (a burst
+// of 1,000, a busy moment) come as one text with the Backspaces left in it as bytes; and a
+// bracketed paste's markers come as typed text. Stateful only for bracketed paste, whose start
+// and end markers may arrive in different reads.
 
 export type Key = {
 	/**

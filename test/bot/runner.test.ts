@@ -11,7 +11,7 @@ import type {OutputFormat} from '../../source/bot/format.js';
 import type {Message} from '../../source/engine/index.js';
 import {fixtureCertificate, fixtureText} from '../helpers/key-fixtures.js';
 import {contactView, FakeEngine} from '../helpers/fake-engine.js';
-import {waitUntil} from './wait.js';
+import {pollUntil} from '../helpers/waiters.js';
 
 const bobFpr = 'B'.repeat(40);
 
@@ -41,9 +41,9 @@ function harness(config: BotConfig, options: {format?: OutputFormat; hooks?: Hoo
 
 test('--echo answers with the text received; the abort signal says bye and stops the engine', async () => {
 	const bot = harness({reply: 'echo', acceptFrom: []});
-	await waitUntil('the engine to start', () => bot.engine.started);
+	await pollUntil('the engine to start', () => bot.engine.started);
 	bot.engine.emit({type: 'message.received', message: incoming('ping')});
-	await waitUntil('the echo', () => bot.sends().length === 1);
+	await pollUntil('the echo', () => bot.sends().length === 1);
 	assert.deepEqual(bot.sends(), [[bobFpr, 'ping']]);
 	assert.equal(bot.events()[0]?.['type'], 'message.received');
 	bot.controller.abort();
@@ -55,9 +55,9 @@ test('--echo answers with the text received; the abort signal says bye and stops
 test('--exec replies with the command\'s output; its environment holds no secret', async () => {
 	const hooks = new HookPool({command: 'printf "%s|%s|%s|" "$UMBRA_CONTACT" "${UMBRA_PASSPHRASE-none}" "${SECRET_TOKEN-none}"; tr a-z A-Z', env: {...process.env, UMBRA_PASSPHRASE: 'hunter2', SECRET_TOKEN: 'x'}, timeoutMs: 10_000, concurrency: 2, maxQueue: 10, maxReplyBytes: 1000});
 	const bot = harness({reply: 'exec', acceptFrom: ['bob']}, {hooks});
-	await waitUntil('the engine to start', () => bot.engine.started);
+	await pollUntil('the engine to start', () => bot.engine.started);
 	bot.engine.emit({type: 'message.received', message: incoming('hello')});
-	await waitUntil('the hook reply', () => bot.sends().length === 1);
+	await pollUntil('the hook reply', () => bot.sends().length === 1);
 	assert.deepEqual(bot.sends(), [[bobFpr, 'bob|none|none|HELLO']]);
 	bot.input.write('{"cmd":"quit"}\n');
 	await bot.running;
@@ -72,9 +72,9 @@ test('a failing, slow or chatty --exec command is an error event, and the bot go
 	for (const [command, pattern] of cases) {
 		const hooks = new HookPool({command, env: process.env, timeoutMs: 300, concurrency: 1, maxQueue: 1, maxReplyBytes: 1000});
 		const bot = harness({reply: 'exec', acceptFrom: []}, {hooks});
-		await waitUntil('the engine to start', () => bot.engine.started);
+		await pollUntil('the engine to start', () => bot.engine.started);
 		bot.engine.emit({type: 'message.received', message: incoming('x')});
-		await waitUntil(`an exec error for ${command}`, () => bot.events().some(event => event['type'] === 'error'));
+		await pollUntil(`an exec error for ${command}`, () => bot.events().some(event => event['type'] === 'error'));
 		const error = bot.events().find(event => event['type'] === 'error')!;
 		assert.equal(error['scope'], 'exec');
 		assert.match(String(error['message']), pattern);
@@ -88,12 +88,12 @@ test('a failing, slow or chatty --exec command is an error event, and the bot go
 test('a full --exec queue refuses more messages instead of growing', async () => {
 	const hooks = new HookPool({command: 'sleep 30', env: process.env, timeoutMs: 20_000, concurrency: 1, maxQueue: 1, maxReplyBytes: 1000});
 	const bot = harness({reply: 'exec', acceptFrom: []}, {hooks});
-	await waitUntil('the engine to start', () => bot.engine.started);
+	await pollUntil('the engine to start', () => bot.engine.started);
 	for (let index = 0; index < 3; index++) {
 		bot.engine.emit({type: 'message.received', message: incoming('x', `in-${index}`)});
 	}
 
-	await waitUntil('the refusal', () => bot.events().some(event => event['type'] === 'error'));
+	await pollUntil('the refusal', () => bot.events().some(event => event['type'] === 'error'));
 	assert.match(String(bot.events().find(event => event['type'] === 'error')!['message']), /already wait for --exec/);
 	bot.controller.abort();
 	await bot.running;
@@ -119,7 +119,7 @@ test('add shows the certificate without confirm, refuses a wrong confirm, adds w
 
 test('--output text strips escape sequences from what peers sent', async () => {
 	const bot = harness({reply: 'none', acceptFrom: []}, {format: 'text'});
-	await waitUntil('the engine to start', () => bot.engine.started);
+	await pollUntil('the engine to start', () => bot.engine.started);
 	bot.engine.emit({type: 'contact.presence', contact: bobFpr, state: 'away', status: '\u001B]52;c;aGk=\u0007gone\u001B[2J'});
 	bot.engine.emit({type: 'message.received', message: incoming('line one\n\u001B[31mline two\u202E')});
 	bot.input.write('{"cmd":"quit"}\n');

@@ -1,6 +1,6 @@
 // umbra bot as users run it: the built CLI as a child process with a real engine on the private
 // Tor network and a loopback DHT swarm, talking to a real peer engine. Messages in, --exec
-// replies out (with no secret in the hook's environment), presence events, a few hundred bad
+// replies out (with no secret in the hook's /proc/PID/environ), presence events, a few hundred bad
 // stdin lines each answered by one error event, and SIGTERM: bye, exit 0, the peer sees it go.
 import {strict as assert} from 'node:assert';
 import {randomInt} from 'node:crypto';
@@ -41,7 +41,8 @@ test('a bot on the private Tor network answers through --exec, reports presence,
 		'--tor-control', String(botClient.controlPort),
 		'--tor-socks', String(botClient.socksPort),
 		...state.swarm.bootstrap.flatMap(node => ['--dht-bootstrap', node]),
-		'--exec', 'printf "%s/%s: " "$UMBRA_CONTACT" "${UMBRA_PASSPHRASE-no passphrase}"; tr a-z A-Z',
+		// The hook reports what its own /proc/PID/environ holds of the passphrase, by name or value.
+		'--exec', 'printf "%s/%s secrets: " "$UMBRA_CONTACT" "$(tr \'\\0\' \'\\n\' < /proc/$$/environ | grep -c -e UMBRA_PASSPHRASE -e \'bot passphrase\')"; tr a-z A-Z',
 		'--accept-from', 'alice',
 		'--status', 'at your service',
 	], {env: {PATH: process.env['PATH'] ?? '', HOME: directory, UMBRA_PASSPHRASE: 'bot passphrase'}});
@@ -61,7 +62,7 @@ test('a bot on the private Tor network answers through --exec, reports presence,
 	assert.equal(received['text'], 'hello bot');
 	assert.equal(received['contact'], 'alice');
 	const reply = await peer.waitFor('the --exec reply', event => event.type === 'message.received', phaseMs);
-	assert.equal(reply.type === 'message.received' && reply.message.body, 'alice/no passphrase: HELLO BOT');
+	assert.equal(reply.type === 'message.received' && reply.message.body, 'alice/0 secrets: HELLO BOT');
 	await waitForEvent('the reply delivered', event => event.type === 'message.state' && event['state'] === 'delivered');
 
 	await peer.engine.setPresence('away', 'lunch');

@@ -17,6 +17,7 @@ import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.j
 import type {ClientDescription} from '../../source/net/testnet/description.js';
 import {fixtureIdentity} from '../helpers/key-fixtures.js';
 import {useTestNetwork} from '../helpers/network.js';
+import {pollUntil, Waiters} from '../helpers/waiters.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cliPath = join(root, 'dist', 'cli.js');
@@ -66,21 +67,11 @@ class Terminal {
 	}
 
 	async waitFor(label: string, predicate: (screen: string) => boolean, timeoutMs = phaseMs): Promise<string> {
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const screen = this.capture();
-			if (predicate(screen)) {
-				return screen;
-			}
-
-			if (Date.now() > deadline) {
-				throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; the screen was:\n${screen}`);
-			}
-
-			await new Promise(resolve => {
-				setTimeout(resolve, 100);
-			});
-		}
+		let screen = '';
+		return new Waiters({pollMs: 100}).until(label, () => {
+			screen = this.capture();
+			return predicate(screen) ? screen : undefined;
+		}, timeoutMs, () => `; the screen was:\n${screen}`);
 	}
 
 	programExited(): boolean {
@@ -145,16 +136,7 @@ async function startPeer(directory: string, client: ClientDescription, bootstrap
 }
 
 async function until(label: string, predicate: () => boolean, timeoutMs = phaseMs): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!predicate()) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 100);
-		});
-	}
+	await pollUntil(label, predicate, timeoutMs, {pollMs: 100});
 }
 
 test('the chat screen end to end in tmux: create, add from a file, messages both ways, presence, quit', {timeout: 8 * phaseMs}, async t => {

@@ -8,6 +8,7 @@ import {join} from 'node:path';
 import process from 'node:process';
 import {test} from 'node:test';
 import {TmuxTerminal} from '../helpers/tmux.js';
+import {pollUntil} from '../helpers/waiters.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cliPath = join(root, 'dist', 'cli.js');
@@ -18,17 +19,6 @@ function alive(pid: number): boolean {
 		return true;
 	} catch {
 		return false;
-	}
-}
-
-async function waitUntil(label: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!predicate()) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
-		}
-
-		await new Promise(resolve => setTimeout(resolve, 100));
 	}
 }
 
@@ -56,7 +46,7 @@ test('umbra demo: the echo bot comes online, echoes a message, and quitting stop
 	terminal.start(`${process.execPath} ${cliPath} demo --state-file ${stateFile} 2>>${stderrFile}; echo "[umbra demo exited with status $?]" >>${stderrFile}`, {HOME: directory});
 	try {
 		// The private network's own bound on its start is 180 s (14 to 28 s measured on 2 idle cores).
-		await waitUntil('the demo to write its state file', () => existsSync(stateFile) && readFileSync(stateFile, 'utf8').endsWith('\n'), 200_000);
+		await pollUntil('the demo to write its state file', () => existsSync(stateFile) && readFileSync(stateFile, 'utf8').endsWith('\n'), 200_000, {pollMs: 100});
 		const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {directory: string; torPids: number[]};
 		torPids = state.torPids;
 		demoDirectory = state.directory;
@@ -70,8 +60,8 @@ test('umbra demo: the echo bot comes online, echoes a message, and quitting stop
 
 		terminal.type('/quit');
 		terminal.key('Enter');
-		await waitUntil('the demo to exit', () => terminal.exited(), 60_000);
-		await waitUntil('every tor the demo started to exit', () => torPids.every(pid => !alive(pid)), 30_000);
+		await pollUntil('the demo to exit', () => terminal.exited(), 60_000, {pollMs: 100});
+		await pollUntil('every tor the demo started to exit', () => torPids.every(pid => !alive(pid)), 30_000, {pollMs: 100});
 		assert.equal(existsSync(state.directory), false, 'the demo directory is removed');
 		assert.match(readFileSync(join(directory, 'stderr.txt'), 'utf8'), /stopping everything the demo started/);
 	} catch (error) {

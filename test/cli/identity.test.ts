@@ -3,12 +3,13 @@
 // (no encryption subkey, wrong passphrase, an identity already there) exit with their codes and
 // leave the data directory as it was. id reads only public parts: no passphrase, no lock.
 import assert from 'node:assert/strict';
-import {writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {openProfile} from '../../source/engine/index.js';
 import {exitCodes} from '../../source/exit-codes.js';
 import {fingerprintOf, makeGnupgHome, type GnupgHome} from '../helpers/gnupg.js';
+import {secretPacketProtections} from '../helpers/s2k-packets.js';
 import {fingerprintIn, passphraseFile, runUmbra, temporaryFolder} from './run-umbra.js';
 
 const passphrase = 'correct horse battery';
@@ -44,6 +45,9 @@ describe('umbra init and umbra id', () => {
 		assert.match(made.stdout, /fingerprint {2}([\dA-F]{4} ){9}[\dA-F]{4}\n/);
 		assert.match(made.stdout, new RegExp(`key ID {7}${fingerprint.slice(-16)}\\n`));
 		assert.match(made.stdout, /user ID {6}Ursula Umbra <ursula@example\.org>\n/);
+		// The key file costs a guesser what the store does: Argon2 (S2K type 4) over 128 MiB.
+		const protections = await secretPacketProtections(readFileSync(join(dataDir, 'identity.asc'), 'utf8'));
+		assert.deepEqual(protections.map(packet => [packet.s2kType, packet.argon2]), [4, 4].map(type => [type, {passes: 3, parallelism: 4, memoryExponent: 17}]));
 
 		// id says the same with no passphrase at all, while another process holds the profile open.
 		const open = await openProfile({dataDir, passphrase});

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {Certificate} from '../../source/engine/index.js';
 import {PeerTable} from '../../source/engine/node/index.js';
-import type {StreamRunner} from '../../source/engine/node/stream-runner.js';
 import {seededRandom} from '../helpers/session-harness.js';
 import {ManualTime} from '../helpers/manual-time.js';
 import {Waiters} from '../helpers/waiters.js';
+import {fakeSession} from './fake-session.js';
 
 const certificate = (name: string) => ({fingerprint: name.toUpperCase().padEnd(40, '0'), userIds: [name]}) as unknown as Certificate;
 const bob = certificate('b0b');
@@ -38,17 +38,6 @@ function table(options: {mayDial?: () => boolean} = {}) {
 		handshake: async () => assert.fail('nobody has an address, so nobody is dialed'),
 	});
 	return {time, waiters, lookups, peers};
-}
-
-/** A session stand-in: the table only ever says bye to it. */
-function session(): StreamRunner & {byes: number} {
-	const fake = {
-		byes: 0,
-		bye() {
-			fake.byes++;
-		},
-	};
-	return fake as unknown as StreamRunner & {byes: number};
 }
 
 test('a contact nobody finds is looked up again after 1, 2, 4 and then at most 4 seconds', async () => {
@@ -92,16 +81,16 @@ test('sessions attach and detach through the table; the resend holds new sends b
 	const {time, peers} = table();
 	peers.add(bob, false);
 	peers.lookup(bob.fingerprint, 5000);
-	const first = session();
+	const first = fakeSession();
 	assert.equal(peers.attach(bob.fingerprint, first), undefined, 'a first session');
 	assert.equal(time.pendingTimers, 0, 'its pending lookup is called off');
 	assert.equal(peers.get(bob.fingerprint)?.session, first);
 	assert.equal(peers.writable(bob.fingerprint), undefined, 'the outbox resend goes first');
-	assert.equal(peers.resendStarts(bob.fingerprint, session()), false, 'not for a stream that is not the session');
+	assert.equal(peers.resendStarts(bob.fingerprint, fakeSession()), false, 'not for a stream that is not the session');
 	assert.equal(peers.resendStarts(bob.fingerprint, first), true);
 	assert.equal(peers.writable(bob.fingerprint), first);
 
-	const second = session();
+	const second = fakeSession();
 	assert.equal(peers.attach(bob.fingerprint, second), first, 'the replaced session is returned to be closed');
 	assert.equal(peers.detach(bob.fingerprint, first), false, 'the old stream ending changes nothing');
 	assert.equal(peers.get(bob.fingerprint)?.session, second);
@@ -116,7 +105,7 @@ test('what a contact says lasts as long as its session', () => {
 	peers.heard(bob.fingerprint, {presence: 'away'});
 	assert.equal(peers.get(bob.fingerprint)?.heard.presence, 'online', 'nothing heard without a session');
 
-	const runner = session();
+	const runner = fakeSession();
 	peers.attach(bob.fingerprint, runner);
 	peers.heard(bob.fingerprint, {presence: 'away', status: 'lunch'});
 	peers.heard(bob.fingerprint, {typing: true});
@@ -135,7 +124,7 @@ test('hide, cut off, delete: state changes only through the table', () => {
 	peers.setHidden(bob.fingerprint, false);
 	assert.deepEqual(peers.unhidden(), [bob]);
 
-	const runner = session();
+	const runner = fakeSession();
 	peers.attach(bob.fingerprint, runner);
 	peers.moved(bob.fingerprint, {onion: 'x'.repeat(56), port: 80});
 	peers.lookup(bob.fingerprint, 1000);

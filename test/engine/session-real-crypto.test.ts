@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {before, describe, it} from 'node:test';
 import {generateIdentity, type Certificate, type Identity} from '../../source/keys/index.js';
+import {testKeyProtection} from '../helpers/key-fixtures.js';
 import type {DialerConfig, ListenerConfig} from '../../source/engine/session/handshake.js';
 import {keysHandshakeCrypto} from '../../source/engine/session/keys-crypto.js';
 import {ReplayCache} from '../../source/engine/session/replay-cache.js';
@@ -16,7 +17,7 @@ const now = Date.now();
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 before(async () => {
-	const make = async (userId: string) => (await generateIdentity({userId, passphrase: 'p'})).identity;
+	const make = async (userId: string) => (await generateIdentity({userId, passphrase: 'p', protection: testKeyProtection})).identity;
 	[a, b, c] = await Promise.all([make('A <a@example.org>'), make('B <b@example.org>'), make('C <c@example.org>')]);
 });
 

@@ -79,8 +79,8 @@ test('tor discovery: refuses NULL auth and a foreign cookie on the well-known po
 	engine.subscribe(event => events.push(event));
 	await engine.start();
 
-	assert.ok(debug.some(line => line.includes(`no usable tor on 127.0.0.1:${noAuth.controlPort}`)), `NULL auth refused: ${debug.join(' | ')}`);
-	assert.ok(debug.some(line => line.includes(`not using the tor on 127.0.0.1:${foreignCookie.controlPort}`) && line.includes('another user')), `foreign cookie refused: ${debug.join(' | ')}`);
+	assert.ok(debug.some(line => line.includes(`not using the tor control port 127.0.0.1:${noAuth.controlPort}`) && line.includes('no authentication (NULL)')), `NULL auth refused: ${debug.join(' | ')}`);
+	assert.ok(debug.some(line => line.includes(`not using the tor control port 127.0.0.1:${foreignCookie.controlPort}`) && line.includes('belongs to another user')), `foreign cookie refused: ${debug.join(' | ')}`);
 	const torrc = join(dataDir, 'tor', 'torrc');
 	assert.ok(existsSync(torrc), 'umbra\'s own tor runs with a torrc in DATA_DIR/tor');
 	assert.ok(events.some(event => event.type === 'tor.bootstrap' && event.progress === 100), 'bootstrap progress reported up to 100 %');

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {Certificate, Publisher} from '../../source/engine/index.js';
 import {PeerTable, Visibility} from '../../source/engine/node/index.js';
-import type {StreamRunner} from '../../source/engine/node/stream-runner.js';
 import {seededRandom} from '../helpers/session-harness.js';
 import {ManualTime} from '../helpers/manual-time.js';
+import {fakeSession} from './fake-session.js';
 
 const certificate = (name: string) => ({fingerprint: name.toUpperCase().padEnd(40, '0'), userIds: [name]}) as unknown as Certificate;
 const bob = certificate('b0b');
@@ -59,19 +59,9 @@ function world(options: {invisible?: boolean} = {}) {
 	return {time, calls, rotations: () => rotations, peers, visibility};
 }
 
-function session(): StreamRunner & {byes: number} {
-	const fake = {
-		byes: 0,
-		bye() {
-			fake.byes++;
-		},
-	};
-	return fake as unknown as StreamRunner & {byes: number};
-}
-
 test('hiding a contact: session cut, slot silenced, onion rotated; shown again, published and looked up', async () => {
 	const {time, calls, rotations, peers, visibility} = world();
-	const runner = session();
+	const runner = fakeSession();
 	peers.attach(bob.fingerprint, runner);
 	await visibility.setHidden(bob.fingerprint, true);
 	assert.equal(peers.get(bob.fingerprint)?.hidden, true);
@@ -94,7 +84,7 @@ test('invisible: everyone not hidden is cut and silenced, one rotation; visible 
 	const {calls, rotations, peers, visibility} = world();
 	await visibility.setHidden(carol.fingerprint, true);
 	calls.length = 0;
-	const runner = session();
+	const runner = fakeSession();
 	peers.attach(bob.fingerprint, runner);
 
 	await visibility.setInvisible(true);
@@ -143,7 +133,7 @@ test('a new publisher stays silent for the hidden, and for everyone while invisi
 
 test('removing a contact forgets it, removes its slot and rotates', async () => {
 	const {calls, rotations, peers, visibility} = world();
-	const runner = session();
+	const runner = fakeSession();
 	peers.attach(carol.fingerprint, runner);
 	await visibility.remove(carol.fingerprint);
 	assert.equal(peers.get(carol.fingerprint), undefined);

@@ -6,6 +6,8 @@ import * as openpgp from 'openpgp';
 import {readCertificates, unlockIdentity, type Certificate, type Identity} from '../../source/keys/index.js';
 
 export const fixturePassphrase = 'umbra test passphrase';
+/** Argon2 at its cheapest, for tests that make keys by the dozen; production's is defaultKeyProtection. */
+export const testKeyProtection = {passes: 1, parallelism: 1, memoryExponent: 3};
 export type FixtureName = 'alice' | 'bob' | 'carol';
 
 const directory = join(import.meta.dirname, '..', 'fixtures', 'keys');

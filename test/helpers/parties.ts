@@ -9,6 +9,7 @@ import type {TestContext} from 'node:test';
 import {importProfile, openEngine, RegistryReader, type ContactAddress, type EngineApi, type EngineEvent, type Profile} from '../../source/engine/index.js';
 import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {dialSocks} from '../../source/net/socks.js';
+import {onionAddressOf} from '../../source/net/onion-address.js';
 import type {ClientDescription} from '../../source/net/testnet/description.js';
 import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
 import {fixtureCertificate, fixtureIdentity, fixturePassphrase, fixtureText, type FixtureName} from './key-fixtures.js';
@@ -83,20 +84,17 @@ export const delivered = (id: string) => (event: EngineEvent) => event.type === 
  */
 export async function untilUnreachable(socksPort: number, address: {onion: string; port: number}, timeoutMs = 60_000): Promise<string> {
 	const deadline = Date.now() + timeoutMs;
-	for (let attempt = 0; ; attempt++) {
+	let attempt = 0;
+	// A dial at a time, the next one half a second after the last answered.
+	return new Waiters({pollMs: 500}).until(`${address.onion.slice(0, 8)}….onion to stop answering`, async () => {
 		try {
-			const socket = await dialSocks({proxy: {host: '127.0.0.1', port: socksPort}, destination: {host: `${address.onion}.onion`, port: address.port}, isolation: {username: `probe-${attempt}`, password: 'x'}, timeoutMs: Math.max(1000, deadline - Date.now())});
+			const socket = await dialSocks({proxy: {host: '127.0.0.1', port: socksPort}, destination: {host: onionAddressOf(address.onion), port: address.port}, isolation: {username: `probe-${attempt++}`, password: 'x'}, timeoutMs: Math.max(1000, deadline - Date.now())});
 			socket.destroy();
+			return undefined;
 		} catch (error) {
 			return (error as Error).message;
 		}
-
-		if (Date.now() > deadline) {
-			throw new Error(`${address.onion.slice(0, 8)}….onion still answers after ${timeoutMs} ms`);
-		}
-
-		await new Promise(resolve => setTimeout(resolve, 500));
-	}
+	}, timeoutMs);
 }
 
 export type World = {

@@ -1,6 +1,7 @@
 // Shared pieces for the registry tests: an in-memory Registry with BEP 44 seq rules, and test
 // identities. The manual clock and scheduler they drive across midnight is in manual-time.ts.
 import {generateIdentity, type Certificate, type Identity} from '../../source/keys/index.js';
+import {testKeyProtection} from './key-fixtures.js';
 import type {LookupResult, PublishResult, Registry, RegistryItem} from '../../source/net/registry.js';
 import {RegistryError} from '../../source/net/registry.js';
 
@@ -57,7 +58,7 @@ export const keyDate = new Date('2026-01-01T00:00:00Z');
 export async function makeIdentities(count: number, prefix = 'contact'): Promise<Identity[]> {
 	const made: Identity[] = [];
 	for (let index = 0; index < count; index++) {
-		const {identity} = await generateIdentity({userId: `${prefix}${index} <${prefix}${index}@example.org>`, passphrase: 'test', date: keyDate});
+		const {identity} = await generateIdentity({userId: `${prefix}${index} <${prefix}${index}@example.org>`, passphrase: 'test', date: keyDate, protection: testKeyProtection});
 		made.push(identity);
 	}
 

@@ -1,15 +1,17 @@
 // A real terminal for end-to-end tests of the TUI: one tmux server of the test's own (-L), so
-// nothing of the user's tmux is touched. Waits are on what capture-pane shows, polled with a
-// deadline; every distinct screen seen is kept so a failing test can save them as artifacts.
+// nothing of the user's tmux is touched. Waits are on what capture-pane shows, polled (Waiters)
+// with a deadline; every distinct screen seen is kept so a failing test can save them as artifacts.
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import process from 'node:process';
+import {Waiters} from './waiters.js';
 
 export class TmuxTerminal {
 	readonly socket: string;
 	readonly screens: string[] = [];
 	readonly #session = 'umbra';
+	readonly #waiters = new Waiters({pollMs: 100});
 
 	constructor(name: string, readonly size = {columns: 100, rows: 30}) {
 		this.socket = `umbra-${name}-${process.pid}`;
@@ -51,19 +53,10 @@ export class TmuxTerminal {
 	}
 
 	async waitFor(label: string, predicate: (screen: string) => boolean, timeoutMs: number): Promise<string> {
-		const deadline = Date.now() + timeoutMs;
-		while (true) {
+		return this.#waiters.until(label, () => {
 			const screen = this.capture();
-			if (predicate(screen)) {
-				return screen;
-			}
-
-			if (Date.now() > deadline) {
-				throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; the screen:\n${screen}`);
-			}
-
-			await new Promise(resolve => setTimeout(resolve, 100));
-		}
+			return predicate(screen) ? screen : undefined;
+		}, timeoutMs, () => `; the screen:\n${this.screens.at(-1) ?? ''}`);
 	}
 
 	/** Writes every screen seen to test-artifacts/NAME-PID/, and says where. */

@@ -5,12 +5,15 @@ import {after, before, describe, it} from 'node:test';
 import * as openpgp from 'openpgp';
 import {
 	CertificateRejectedError,
+	defaultKeyProtection,
 	exportPublicKey,
 	importSecretKey,
 	open,
 	pairSecret,
 	readCertificates,
+	readKeyProtection,
 	seal,
+	unlockIdentity,
 	type Identity,
 } from '../../source/keys/index.js';
 import {fixtureCertificate, fixtureIdentity, hex} from '../helpers/key-fixtures.js';
@@ -40,12 +43,15 @@ after(() => {
 });
 
 describe('GnuPG interop', () => {
-	it('imports a gpg key with a cv25519 subkey: seal/open both ways and the same pair secret', async () => {
+	it('imports a gpg key with a cv25519 subkey, re-locked with Argon2: seal/open both ways and the same pair secret', async () => {
 		const exported = gnupg.gpg(['--passphrase', passphrase, '--armor', '--export-secret-keys', gpgFingerprint]).stdout.toString('utf8');
 		const {identity: gina, armoredSecretKey} = await importSecretKey({input: exported, passphrase});
 		assert.equal(gina.fingerprint, gpgFingerprint);
 		assert.equal(gina.userId, 'Gina Gpg <gina@example.org>');
 		assert.match(armoredSecretKey, /BEGIN PGP PRIVATE KEY BLOCK/);
+		// GnuPG's iterated S2K is not kept: the key umbra stores costs the production Argon2.
+		assert.deepEqual(await readKeyProtection({armoredSecretKey}), defaultKeyProtection);
+		assert.equal((await unlockIdentity({armoredSecretKey, passphrase})).fingerprint, gpgFingerprint);
 
 		const aliceCertificate = await fixtureCertificate('alice');
 		const toGina = await seal({plaintext: text('hello gina'), signer: alice, recipient: gina.certificate});

@@ -4,18 +4,22 @@ import {describe, it} from 'node:test';
 import * as openpgp from 'openpgp';
 import {
 	CertificateRejectedError,
+	defaultKeyProtection,
 	exportPublicKey,
 	generateIdentity,
 	importSecretKey,
 	KeysError,
+	lockIdentity,
 	readCertificates,
+	readKeyProtection,
 	readPublicIdentity,
 	SecretKeyImportError,
 	unlockIdentity,
 	UnknownOptionError,
 	WrongPassphraseError,
 } from '../../source/keys/index.js';
-import {errorMatching, fixtureIdentity, fixturePassphrase, fixtureText, hex, makeKey} from '../helpers/key-fixtures.js';
+import {errorMatching, fixtureIdentity, fixturePassphrase, fixtureText, hex, makeKey, testKeyProtection} from '../helpers/key-fixtures.js';
+import {secretPacketProtections} from '../helpers/s2k-packets.js';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -30,9 +34,15 @@ function ed25519Public(seed: Uint8Array): string {
 }
 
 describe('generateIdentity', () => {
-	it('makes a v4 EdDSA + legacy ECDH Curve25519 key, locked with the passphrase', async () => {
+	it('makes a v4 EdDSA + legacy ECDH Curve25519 key, locked with the passphrase under production Argon2', async () => {
 		const date = new Date('2026-03-01T12:00:00Z');
 		const {armoredSecretKey, identity} = await generateIdentity({userId: 'Dave <dave@example.org>', passphrase: 'secret words', date});
+		// No protection given: production's, Argon2id over 128 MiB (2^17 KiB), 3 passes, 4 lanes, under AEAD (OCB).
+		assert.deepEqual(defaultKeyProtection, {passes: 3, parallelism: 4, memoryExponent: 17});
+		const protections = await secretPacketProtections(armoredSecretKey);
+		assert.deepEqual(protections.map(({tag, usage, s2kType, argon2}) => ({tag, usage, s2kType, argon2})), [5, 7].map(tag => ({tag, usage: 253, s2kType: 4, argon2: defaultKeyProtection})));
+		assert.deepEqual(await readKeyProtection({armoredSecretKey}), defaultKeyProtection);
+		assert.equal((await unlockIdentity({armoredSecretKey, passphrase: 'secret words'})).fingerprint, identity.fingerprint);
 		assert.equal(identity.privateKey.keyPacket.algorithm, openpgp.enums.publicKey.eddsaLegacy);
 		assert.equal(identity.privateKey.subkeys[0]?.keyPacket.algorithm, openpgp.enums.publicKey.ecdh);
 		assert.equal(identity.privateKey.subkeys[0]?.getAlgorithmInfo().curve, 'curve25519Legacy');
@@ -45,7 +55,7 @@ describe('generateIdentity', () => {
 	});
 
 	it('extracts raw keys that match the public key packets', async () => {
-		const {identity} = await generateIdentity({userId: 'Erin <erin@example.org>', passphrase: 'p'});
+		const {identity} = await generateIdentity({userId: 'Erin <erin@example.org>', passphrase: 'p', protection: testKeyProtection});
 		assert.equal(x25519Public(identity.x25519Private), hex(identity.certificate.encryptionKey.x25519));
 		assert.equal(ed25519Public(identity.ed25519Seed), hex(identity.certificate.signingPublicKey));
 	});
@@ -82,7 +92,8 @@ describe('importSecretKey', () => {
 	it('imports an armored or binary secret key and re-locks it with the new passphrase', async () => {
 		const secret = await openpgp.readPrivateKey({armoredKey: fixtureText('bob.sec.asc')});
 		for (const input of [fixtureText('bob.sec.asc'), secret.write()]) {
-			const {armoredSecretKey, identity} = await importSecretKey({input, passphrase: fixturePassphrase, newPassphrase: 'new one'});
+			const {armoredSecretKey, identity} = await importSecretKey({input, passphrase: fixturePassphrase, newPassphrase: 'new one', protection: testKeyProtection});
+			assert.deepEqual(await readKeyProtection({armoredSecretKey}), testKeyProtection);
 			assert.equal(identity.fingerprint, '742D1F0A17EF7A9474CF5E090C735CA268098AA7');
 			const again = await unlockIdentity({armoredSecretKey, passphrase: 'new one'});
 			assert.equal(hex(again.x25519Private), hex(identity.x25519Private));
@@ -120,6 +131,24 @@ describe('importSecretKey', () => {
 		const both = (await makeKey()).armor() + '\n' + (await makeKey()).armor();
 		await assert.rejects(importSecretKey({input: both, passphrase: '', newPassphrase: 'p'}), errorMatching(SecretKeyImportError, /exactly one/));
 		await assert.rejects(importSecretKey({input: (await makeKey()).armor(), passphrase: ''}), errorMatching(KeysError, /empty passphrase/));
+	});
+});
+
+describe('readKeyProtection and lockIdentity', () => {
+	it('reads no Argon2 protection from an iterated-S2K key (GnuPG\'s, an older umbra\'s), and the weakest of a key\'s packets', async () => {
+		assert.equal(await readKeyProtection({armoredSecretKey: fixtureText('alice.sec.asc')}), undefined);
+		const identity = await fixtureIdentity('alice');
+		const armored = await lockIdentity({identity, passphrase: 'p', protection: testKeyProtection});
+		assert.deepEqual(await readKeyProtection({armoredSecretKey: armored}), testKeyProtection);
+		// The primary re-locked more dearly than its subkey: the cheaper one is what an attacker picks.
+		const mixed = await openpgp.readPrivateKey({armoredKey: armored});
+		const primary = mixed.keyPacket as openpgp.SecretKeyPacket;
+		await primary.decrypt('p');
+		await primary.encrypt('p', {...openpgp.config, s2kType: openpgp.enums.s2k.argon2, aeadProtect: true, s2kArgon2Params: {passes: 2, parallelism: 2, memoryExponent: 4}});
+		assert.deepEqual((await secretPacketProtections(mixed.armor())).map(packet => packet.argon2), [{passes: 2, parallelism: 2, memoryExponent: 4}, testKeyProtection]);
+		assert.deepEqual(await readKeyProtection({armoredSecretKey: mixed.armor()}), testKeyProtection);
+		await assert.rejects(lockIdentity({identity, passphrase: '', protection: testKeyProtection}), errorMatching(KeysError, /empty passphrase/));
+		await assert.rejects(readKeyProtection({armoredSecretKey: fixtureText('alice.sec.asc'), passphrase: 'p'} as never), UnknownOptionError);
 	});
 });
 

@@ -12,6 +12,7 @@ import {parseKeyQuery} from '../../source/keys/index.js';
 import {fetchCertificate, KeyserverLookupError, type KeyserverDial} from '../../source/keys/keyserver.js';
 import {startSks, type SksServer} from '../../source/net/testnet/sks.js';
 import {fixtureCertificate, fixtureText, makeKey} from '../helpers/key-fixtures.js';
+import {pollUntil} from '../helpers/waiters.js';
 
 const dial: KeyserverDial = async (host, port) => new Promise<Socket>((resolve, reject) => {
 	const socket = connect({host, port});
@@ -120,15 +121,8 @@ describe('the sks harness', () => {
 			assert.ok(running(sks.pid));
 			owner.kill('SIGKILL');
 			// The watchdog polls once a second; allow a few rounds.
-			const deadline = Date.now() + 10_000;
-			while ((running(sks.pid) || readdirSync(parent).length > 0) && Date.now() < deadline) {
-				await new Promise(resolve => {
-					setTimeout(resolve, 50);
-				});
-			}
-
-			assert.equal(running(sks.pid), false, 'sks outlived its owner');
-			assert.deepEqual(readdirSync(parent), []);
+			const pid = sks.pid;
+			await pollUntil('sks to exit after its owner and remove its directory', () => !running(pid) && readdirSync(parent).length === 0, 10_000, {pollMs: 50, context: () => `; sks ${running(pid) ? 'still runs' : 'exited'}, left ${readdirSync(parent).join(', ')}`});
 		} finally {
 			owner.kill('SIGKILL');
 			await sks?.stop();

@@ -11,6 +11,7 @@ import {CertificateRejectedError, parseKeyQuery, UnknownOptionError} from '../..
 import {defaultKeyservers, dialThroughTor, fetchCertificate, InvalidKeyserverError, KeyserverLookupError, parseKeyserver, type KeyserverDial} from '../../source/keys/keyserver.js';
 import {fixtureCertificate, fixtureText, makeKey, stripUserIds} from '../helpers/key-fixtures.js';
 import {startVksServer} from '../helpers/vks-server.js';
+import {pollUntil} from '../helpers/waiters.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
@@ -66,18 +67,9 @@ async function raw(onRequest: (socket: Socket) => void) {
 	return {port, sockets, closed};
 }
 
-/** Waits, at most timeoutMs, for `condition`; checks on every turn of the event loop. */
+/** Waits, at most timeoutMs, for `condition`; checks every millisecond. */
 async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out waiting until ${what}`);
-		}
-
-		await new Promise(resolve => {
-			setImmediate(resolve);
-		});
-	}
+	await pollUntil(what, condition, timeoutMs, {pollMs: 1});
 }
 
 async function lookupFails(keyservers: string[], options: {timeoutMs?: number; maxBytes?: number} = {}): Promise<KeyserverLookupError> {

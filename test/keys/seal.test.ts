@@ -12,7 +12,7 @@ import {
 	type Identity,
 } from '../../source/keys/index.js';
 import {allPackets, encryptData, encryptSessionKey, writePackets} from '../../source/keys/openpgp-packets.js';
-import {fixtureCertificate, fixtureIdentity, makeKey, stripUserIds} from '../helpers/key-fixtures.js';
+import {fixtureCertificate, fixtureIdentity, makeKey, stripUserIds, testKeyProtection} from '../helpers/key-fixtures.js';
 
 const text = (value: string) => new TextEncoder().encode(value);
 const day = 24 * 60 * 60 * 1000;
@@ -26,7 +26,7 @@ async function keyHint(sealed: Uint8Array): Promise<string> {
 }
 
 async function identityFrom(key: openpgp.PrivateKey, date?: Date): Promise<Identity> {
-	return (await importSecretKey({input: key.armor(), passphrase: '', newPassphrase: 'p', ...(date ? {date} : {})})).identity;
+	return (await importSecretKey({input: key.armor(), passphrase: '', newPassphrase: 'p', protection: testKeyProtection, ...(date ? {date} : {})})).identity;
 }
 
 let alice: Identity;
@@ -185,8 +185,8 @@ describe('several encryption subkeys', () => {
 describe('fresh identities', () => {
 	it('generated identities talk to each other', async () => {
 		const [erin, frank] = await Promise.all([
-			generateIdentity({userId: 'Erin <erin@example.org>', passphrase: 'p'}),
-			generateIdentity({userId: 'Frank <frank@example.org>', passphrase: 'p'}),
+			generateIdentity({userId: 'Erin <erin@example.org>', passphrase: 'p', protection: testKeyProtection}),
+			generateIdentity({userId: 'Frank <frank@example.org>', passphrase: 'p', protection: testKeyProtection}),
 		]);
 		const sealed = await seal({plaintext: text('hi frank'), signer: erin.identity, recipient: frank.identity.certificate});
 		const result = await open({sealed, recipient: frank.identity, senders: [erin.identity.certificate]});

@@ -7,24 +7,12 @@ import {bep44SignedBytes, createBep44Verify, DhtRegistry, mainlineBootstrapNodes
 import {decodeStrict, isSafeKrpcMessage} from '../../source/net/krpc-guard.js';
 import {RegistryError} from '../../source/net/registry.js';
 import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
+import {pollUntil} from '../helpers/waiters.js';
 
 const keyPair = () => {
 	const secretSeed = new Uint8Array(randomBytes(32));
 	return {publicKey: ed25519PublicKey(secretSeed), secretSeed};
 };
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) {
-			throw new Error(`condition not met within ${timeoutMs} ms`);
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 10);
-		});
-	}
-}
 
 /** Minimal bencode writer for hand-made hostile datagrams. */
 function bencode(value: unknown): Buffer {
@@ -148,7 +136,7 @@ describe('DhtRegistry', () => {
 			});
 		}
 
-		await waitUntil(() => victim.droppedDatagrams >= all.length, 10_000);
+		await pollUntil('the victim to drop every hostile datagram', () => victim.droppedDatagrams >= all.length, 10_000);
 
 		// A well-formed ping still gets its answer, after all the junk: the node is alive.
 		const pong = new Promise<Buffer>(resolve => {

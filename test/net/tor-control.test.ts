@@ -268,6 +268,14 @@ describe('TorControl against a real tor (DisableNetwork 1)', () => {
 		assert.match(control.protocolInfo.torVersion ?? '', /^\d+\.\d+\.\d+/);
 	});
 
+	it('as a discovered port: SAFECOOKIE with the checked cookie file, and never COOKIE', async t => {
+		const control = await connect(t, {discovered: true});
+		assert.equal(control.authMethod, 'SAFECOOKIE');
+		await assert.rejects(TorControl.connect({host: '127.0.0.1', port: tor.controlPort}, {discovered: true, authMethods: ['COOKIE']}), rejectsWith(TorAuthenticationError, /tor offers COOKIE, which would send the contents of whatever file it names/));
+		const withPassword = await connect(t, {discovered: true, authMethods: ['COOKIE', 'HASHEDPASSWORD'], password: tor.password!});
+		assert.equal(withPassword.authMethod, 'HASHEDPASSWORD');
+	});
+
 	it('authenticates with COOKIE when only that is allowed', async t => {
 		const control = await connect(t, {authMethods: ['COOKIE']});
 		assert.equal(control.authMethod, 'COOKIE');
@@ -293,7 +301,7 @@ describe('TorControl against a real tor (DisableNetwork 1)', () => {
 		const control = await connect(t, {}, {host: '127.0.0.1', port: open.controlPort});
 		assert.equal(control.authMethod, 'NULL');
 		assert.deepEqual(control.protocolInfo.methods, ['NULL']);
-		await assert.rejects(TorControl.connect({host: '127.0.0.1', port: open.controlPort}, {allowNullAuth: false}), rejectsWith(TorAuthenticationError, /no authentication \(NULL\), which is refused/));
+		await assert.rejects(TorControl.connect({host: '127.0.0.1', port: open.controlPort}, {discovered: true}), rejectsWith(TorAuthenticationError, /no authentication \(NULL\), which is refused/));
 		// stop() ends the process and removes its directory; the open connection learns of it.
 		const closed = closedWith(control);
 		await open.stop();

@@ -8,7 +8,7 @@ import {after, test} from 'node:test';
 import {cleanup} from 'ink-testing-library';
 import {FakeEngine} from '../helpers/fake-engine.js';
 import {fixtureCertificate} from '../helpers/key-fixtures.js';
-import {waitUntil} from '../bot/wait.js';
+import {pollUntil} from '../helpers/waiters.js';
 import {renderChat} from './render.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'umbra-add-'));
@@ -74,7 +74,7 @@ test('/add with a short key ID, a missing file, a file without keys: clear error
 		await ui.waitFor('no key', f => f.includes('/add failed') || f.includes('holds no usable key'));
 		ui.press('/add\r');
 		await ui.waitFor('usage', f => f.includes('Usage: /add KEYID|FINGERPRINT|FILE'));
-		await waitUntil('nothing added', () => engine.callsOf('addContact').length === 0);
+		await pollUntil('nothing added', () => engine.callsOf('addContact').length === 0);
 	} finally {
 		ui.unmount();
 	}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
 import {cleanup} from 'ink-testing-library';
 import {contactView, fakeFingerprint, FakeEngine} from '../helpers/fake-engine.js';
-import {waitUntil} from '../bot/wait.js';
+import {pollUntil} from '../helpers/waiters.js';
 import {renderChat, type Rendered} from './render.js';
 
 after(() => cleanup());
@@ -50,7 +50,7 @@ test('typing sends to the open contact; delivery state and the contact typing sh
 	await withChat({engine}, async ui => {
 		await ui.waitFor('ready', f => f.includes('alice>'));
 		ui.press('héllo 漢字');
-		await waitUntil('typing told', () => engine.callsOf('setTyping').length === 1);
+		await pollUntil('typing told', () => engine.callsOf('setTyping').length === 1);
 		ui.press(keys.enter);
 		await ui.waitFor('queued', f => f.includes('me: héllo 漢字 … queued'));
 		assert.deepEqual(engine.callsOf('send'), [[alice, 'héllo 漢字']]);
@@ -62,7 +62,7 @@ test('typing sends to the open contact; delivery state and the contact typing sh
 		await ui.waitFor('typing indicator', f => f.includes('alice │ online "at work" │ typing…'));
 		engine.receive(alice, 'hi!');
 		await ui.waitFor('message and indicator gone', f => f.includes('alice: hi!') && !f.includes('typing…'));
-		await waitUntil('read at once', () => engine.callsOf('markRead').some(([contact]) => contact === alice) && engine.contactList[0]!.unread === 0);
+		await pollUntil('read at once', () => engine.callsOf('markRead').some(([contact]) => contact === alice) && engine.contactList[0]!.unread === 0);
 	});
 });
 
@@ -76,7 +76,7 @@ test('keys: Tab and Shift-Tab move the focus, Ctrl-N and Alt-N change contact, C
 		ui.press('\u001B3');
 		await ui.waitFor('carol open', f => f.includes('carol>'));
 		engine.receive(alice, 'ping');
-		await waitUntil('bell rang', () => bells === 1);
+		await pollUntil('bell rang', () => bells === 1);
 		ui.press(keys.ctrlX);
 		await ui.waitFor('alice open with the unread marker', f => f.includes('alice>') && f.includes('new messages') && f.includes('alice: ping'));
 		// Tab to the contacts pane: Up/Down move between contacts there.
@@ -86,7 +86,7 @@ test('keys: Tab and Shift-Tab move the focus, Ctrl-N and Alt-N change contact, C
 		// Shift-Tab back to the input line: Up walks the history there, not the contacts.
 		ui.press(keys.shiftTab);
 		ui.press(`first line${keys.enter}`);
-		await waitUntil('sent', () => engine.callsOf('send').length === 1);
+		await pollUntil('sent', () => engine.callsOf('send').length === 1);
 		ui.press(keys.up);
 		await ui.waitFor('history', f => row(f, 'bob>').includes('bob> first line'));
 	});
@@ -97,7 +97,7 @@ test('a burst of keys in one read is handled key by key (Backspaces and Enter in
 	await withChat({engine}, async ui => {
 		await ui.waitFor('ready', f => f.includes('alice>'));
 		ui.press(`abcd${keys.backspace}${keys.backspace}${keys.backspace}xy${keys.enter}second${keys.enter}`);
-		await waitUntil('two messages', () => engine.callsOf('send').length === 2);
+		await pollUntil('two messages', () => engine.callsOf('send').length === 2);
 		assert.deepEqual(engine.callsOf('send').map(([, text]) => text), ['axy', 'second']);
 	});
 });
@@ -109,7 +109,7 @@ test('a bracketed paste keeps its line breaks as one message', async () => {
 		ui.press('\u001B[200~line one\rline two\u001B[201~');
 		await ui.waitFor('pasted', f => f.includes('line one⏎line two'));
 		ui.press(keys.enter);
-		await waitUntil('sent', () => engine.callsOf('send').length === 1);
+		await pollUntil('sent', () => engine.callsOf('send').length === 1);
 		assert.deepEqual(engine.callsOf('send'), [[alice, 'line one\nline two']]);
 	});
 });
@@ -205,9 +205,9 @@ test('help from the keymap (F1 and /help), Ctrl-C and /quit ask to quit', async 
 		ui.press(keys.escape);
 		await ui.waitFor('help closed', f => !f.includes('Keys (Esc closes'));
 		ui.press(keys.ctrlC);
-		await waitUntil('quit by Ctrl-C', () => ui.quits() === 1);
+		await pollUntil('quit by Ctrl-C', () => ui.quits() === 1);
 		ui.press(`/quit${keys.enter}`);
-		await waitUntil('quit by /quit', () => ui.quits() === 2);
+		await pollUntil('quit by /quit', () => ui.quits() === 2);
 	});
 });
 
@@ -275,7 +275,7 @@ test('? is text in the input line and the help in the other panes', async () => 
 	await withChat({engine}, async ui => {
 		await ui.waitFor('ready', f => f.includes('alice>'));
 		ui.press(`?${keys.enter}`);
-		await waitUntil('sent', () => engine.callsOf('send').length === 1);
+		await pollUntil('sent', () => engine.callsOf('send').length === 1);
 		assert.deepEqual(engine.callsOf('send'), [[alice, '?']]);
 		ui.press(keys.tab);
 		ui.press('?');
@@ -308,7 +308,7 @@ test('a paste longer than the line can hold is cut, and the user is told', async
 		ui.press(`\u001B[200~${'0123456789'.repeat(2000)}\u001B[201~`);
 		await ui.waitFor('told', f => f.includes('The line holds at most 16384 characters'));
 		ui.press(keys.enter);
-		await waitUntil('sent', () => engine.callsOf('send').length === 1);
+		await pollUntil('sent', () => engine.callsOf('send').length === 1);
 		assert.equal((engine.callsOf('send')[0]![1] as string).length, 16_384);
 		// Two bytes a character: too long for one message; nothing is sent and the line stays.
 		ui.press(`\u001B[200~${'é'.repeat(9000)}\u001B[201~`);

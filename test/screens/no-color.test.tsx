@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import process from 'node:process';
 import {test} from 'node:test';
 import {contactView, fakeFingerprint, FakeEngine} from '../helpers/fake-engine.js';
-import {waitUntil} from '../bot/wait.js';
+import {pollUntil} from '../helpers/waiters.js';
 import {terminal} from './terminal.js';
 
 process.env['FORCE_COLOR'] = '1';
@@ -21,9 +21,9 @@ async function screen(noColor: boolean): Promise<string> {
 	engine.addContactView(contactView('bob', fakeFingerprint(2), {presence: 'busy'}));
 	const {stdin, stdout, streams} = terminal();
 	const done = runChat({engine, ...streams, noColor});
-	await waitUntil('first frame', () => stdout.written.includes('bob'));
+	await pollUntil('first frame', () => stdout.written.includes('bob'));
 	engine.emit({type: 'error', scope: 'tor', message: 'lost'});
-	await waitUntil('error notice', () => stdout.written.includes('tor: lost'));
+	await pollUntil('error notice', () => stdout.written.includes('tor: lost'));
 	stdin.type('\u0003');
 	await done;
 	return stdout.written;

@@ -3,6 +3,7 @@
 import {cleanup, render} from 'ink-testing-library';
 import {ChatApp, type ChatAppProps} from '../../source/screens/chat-app.js';
 import {FakeEngine} from '../helpers/fake-engine.js';
+import {Waiters} from '../helpers/waiters.js';
 
 export type Rendered = {
 	engine: FakeEngine;
@@ -28,24 +29,15 @@ export function renderChat(options: {engine?: FakeEngine; columns?: number; rows
 	const element = () => <ChatApp engine={engine} size={size} onQuit={() => quitCount++} cwd={process.cwd()} {...options.props} />;
 	const instance = render(element());
 	const frame = () => (instance.lastFrame() ?? '').replace(sgr, '');
+	// Ink draws on its own schedule and says nothing: poll the frame.
+	const waiters = new Waiters({pollMs: 5});
 	return {
 		engine,
 		frame,
 		raw: () => instance.frames.join(''),
 		press: data => instance.stdin.write(data),
 		async waitFor(label, predicate, timeoutMs = 30_000) {
-			const deadline = Date.now() + timeoutMs;
-			while (!predicate(frame())) {
-				if (Date.now() > deadline) {
-					throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; the screen was:\n${frame()}`);
-				}
-
-				await new Promise(resolve => {
-					setTimeout(resolve, 5);
-				});
-			}
-
-			return frame();
+			return waiters.until(label, () => (predicate(frame()) ? frame() : undefined), timeoutMs, () => `; the screen was:\n${frame()}`);
 		},
 		resize(columns, rows) {
 			size = {columns, rows};

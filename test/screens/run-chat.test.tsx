@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {runChat} from '../../source/screens/index.js';
 import {contactView, fakeFingerprint, FakeEngine} from '../helpers/fake-engine.js';
-import {waitUntil} from '../bot/wait.js';
+import {pollUntil} from '../helpers/waiters.js';
 import {terminal} from './terminal.js';
 
 test('Ctrl-C stops the engine (bye first) and gives the terminal back', async () => {
@@ -12,15 +12,15 @@ test('Ctrl-C stops the engine (bye first) and gives the terminal back', async ()
 	engine.addContactView(contactView('alice', fakeFingerprint(1), {presence: 'online'}));
 	const {stdin, stdout, streams} = terminal();
 	const done = runChat({engine, ...streams, settings: {autoAwayMinutes: 10, bell: true}});
-	await waitUntil('first frame', () => stdout.written.includes('alice>'));
+	await pollUntil('first frame', () => stdout.written.includes('alice>'));
 	assert.ok(stdout.written.startsWith('\u001B[?1049h\u001B[?2004h'), 'alternate screen and bracketed paste on');
 	assert.equal(stdin.rawMode, true);
 	engine.receive(fakeFingerprint(2), 'from someone not on screen');
-	await waitUntil('bell', () => stdout.written.includes('\u0007'));
+	await pollUntil('bell', () => stdout.written.includes('\u0007'));
 	stdout.columns = 100;
 	stdout.rows = 30;
 	stdout.emit('resize');
-	await waitUntil('wider frame', () => stdout.written.includes('alice key AAAA AAAA AAAA AAA1'));
+	await pollUntil('wider frame', () => stdout.written.includes('alice key AAAA AAAA AAAA AAA1'));
 	stdin.type('\u0003');
 	await done;
 	assert.equal(engine.stopped, true);
@@ -33,7 +33,7 @@ test('an aborted signal (SIGTERM, SIGINT) leaves like /quit', async () => {
 	const {stdout, streams} = terminal();
 	const controller = new AbortController();
 	const done = runChat({engine, ...streams, signal: controller.signal});
-	await waitUntil('first frame', () => stdout.written.includes('No contacts yet'));
+	await pollUntil('first frame', () => stdout.written.includes('No contacts yet'));
 	controller.abort();
 	await done;
 	assert.equal(engine.stopped, true);
@@ -44,7 +44,7 @@ test('/quit leaves; the bell stays quiet when turned off', async () => {
 	engine.addContactView(contactView('alice', fakeFingerprint(1)));
 	const {stdin, stdout, streams} = terminal();
 	const done = runChat({engine, ...streams, settings: {autoAwayMinutes: 0, bell: false}});
-	await waitUntil('first frame', () => stdout.written.includes('alice>'));
+	await pollUntil('first frame', () => stdout.written.includes('alice>'));
 	engine.receive(fakeFingerprint(2), 'hello');
 	stdin.type('/quit\r');
 	await done;

@@ -9,6 +9,7 @@ import {cleanup, render} from 'ink-testing-library';
 import type {Profile} from '../../source/engine/index.js';
 import {Setup} from '../../source/screens/setup.js';
 import {fixturePassphrase} from '../helpers/key-fixtures.js';
+import {pollUntil} from '../helpers/waiters.js';
 
 const root = mkdtempSync(join(tmpdir(), 'umbra-setup-'));
 after(() => {
@@ -24,16 +25,7 @@ function renderSetup(dataDir: string, extra: {passphrase?: string; cwd?: string}
 	const instance = render(<Setup dataDir={dataDir} kdf={kdf} width={80} {...extra} onDone={profile => Object.assign(outcome, {profile, done: true})} onError={error => Object.assign(outcome, {error, done: true})} />);
 	const frame = () => instance.lastFrame() ?? '';
 	async function until(label: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-		const deadline = Date.now() + timeoutMs;
-		while (!predicate()) {
-			if (Date.now() > deadline) {
-				throw new Error(`timed out waiting for ${label}; the screen was:\n${frame()}`);
-			}
-
-			await new Promise(resolve => {
-				setTimeout(resolve, 5);
-			});
-		}
+		await pollUntil(label, predicate, timeoutMs, {pollMs: 5, context: () => `; the screen was:\n${frame()}`});
 	}
 
 	/** Types a line once `label` is on screen. */

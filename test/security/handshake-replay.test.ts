@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {describe, it} from 'node:test';
 import {generateIdentity} from '../../source/keys/index.js';
+import {testKeyProtection} from '../helpers/key-fixtures.js';
 import {handleHandshake, rejectDelayMs, startDialer, startListener, type DialerConfig, type HandshakeReply, type ListenerConfig, keysHandshakeCrypto, ReplayCache} from '../../source/engine/index.js';
 import {fakeContact, fakeCrypto, onionB, runHandshake, seededRandom, type FakeContact} from '../helpers/session-harness.js';
 
@@ -83,7 +84,7 @@ describe('a replayed handshake', () => {
 	}
 
 	it('with OpenPGP keys, a recorded hs1 on a new stream fails the same way', async () => {
-		const [a, b] = await Promise.all(['A <a@example.org>', 'B <b@example.org>'].map(async userId => (await generateIdentity({userId, passphrase: 'p'})).identity));
+		const [a, b] = await Promise.all(['A <a@example.org>', 'B <b@example.org>'].map(async userId => (await generateIdentity({userId, passphrase: 'p', protection: testKeyProtection})).identity));
 		const cache = new ReplayCache();
 		const listener = () => ({crypto: keysHandshakeCrypto(b!), random: randomBytes, senders: [a!.certificate], localOnions: [onionB], replayCache: cache});
 		const original = await runHandshake({dialer: {crypto: keysHandshakeCrypto(a!), random: randomBytes, contact: b!.certificate, onion: onionB}, listener: listener(), now: Date.now()});

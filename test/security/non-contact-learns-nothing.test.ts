@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {before, describe, it} from 'node:test';
 import {generateIdentity, type Certificate, type Identity} from '../../source/keys/index.js';
+import {testKeyProtection} from '../helpers/key-fixtures.js';
 import {rejectDelayMs, type Contact, type DialerConfig, type HandshakeCrypto, type HandshakeReply, type ListenerConfig, keysHandshakeCrypto, ReplayCache} from '../../source/engine/index.js';
 import {fakeContact, fakeCrypto, onionB, runHandshake, seededRandom, type HandshakeRun} from '../helpers/session-harness.js';
 
@@ -78,7 +79,7 @@ describe('a non-contact learns nothing (OpenPGP keys)', () => {
 	const identities: Partial<Record<'bob' | 'alice' | 'carol', Identity>> = {};
 	before(async () => {
 		for (const who of ['bob', 'alice', 'carol'] as const) {
-			identities[who] = (await generateIdentity({userId: who, passphrase: 'p'})).identity;
+			identities[who] = (await generateIdentity({userId: who, passphrase: 'p', protection: testKeyProtection})).identity;
 		}
 	});
 

@@ -4,6 +4,7 @@
 // table and pass them on.
 // Log lines name no contact and quote no text.
 import type {PeerTable} from './peers.js';
+import {serviceIdOf} from '../../net/onion-address.js';
 import type {EngineEvent} from '../events.js';
 import type {SessionEvent} from '../session/index.js';
 import type {StreamRunner} from './stream-runner.js';
@@ -73,7 +74,7 @@ export function handleSessionEvent(context: SessionEventContext, runner: StreamR
 
 		case 'onion-change': {
 			// Redial there when this session ends (the old service goes away after a grace).
-			context.peers.moved(contact, {onion: event.onion.replace(/\.onion$/, ''), port: context.onionPort()});
+			context.peers.moved(contact, {onion: serviceIdOf(event.onion), port: context.onionPort()});
 
 			break;
 		}

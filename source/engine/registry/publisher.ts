@@ -16,9 +16,10 @@ import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
 import {pairSecret} from '../../keys/pair-secret.js';
 import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../../keys/slot.js';
+import {parseOnionAddress} from '../../net/onion-address.js';
 import type {Registry} from '../../net/registry.js';
-import {systemClock, systemScheduler, type Clock, type Scheduler} from '../clock.js';
-import {parseOnionAddress, sealRecord} from './record.js';
+import {randomFraction, systemClock, systemScheduler, type Clock, type Scheduler} from '../clock.js';
+import {sealRecord} from './record.js';
 import {decoyValue, defaultRandomBytes, type RandomBytes} from './value.js';
 
 export type Onion = {address: string; port: number};
@@ -304,9 +305,7 @@ export class Publisher {
 	}
 
 	#jitter(minMs: number, maxMs: number): number {
-		const bytes = this.#random(4);
-		const fraction = (((bytes[0] ?? 0) << 24 >>> 0) + ((bytes[1] ?? 0) << 16) + ((bytes[2] ?? 0) << 8) + (bytes[3] ?? 0)) / 2 ** 32;
-		return Math.max(0, Math.floor(minMs + (maxMs - minMs) * fraction));
+		return Math.max(0, Math.floor(minMs + (maxMs - minMs) * randomFraction(this.#random)));
 	}
 
 	#enqueue(contact: string, day: number, kind: WriteKind): Promise<void> {

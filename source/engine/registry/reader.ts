@@ -7,7 +7,7 @@ import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
 import {pairSecret} from '../../keys/pair-secret.js';
 import {open} from '../../keys/seal.js';
-import {dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../../keys/slot.js';
+import {dayMs, dayStart, slotKeyPair, utcDay, type SlotKeyPair} from '../../keys/slot.js';
 import type {Registry} from '../../net/registry.js';
 import {systemClock, type Clock} from '../clock.js';
 import {decodeRecord} from './record.js';
@@ -68,8 +68,6 @@ export type RegistryReaderOptions = {
 	yesterdayWindowMs?: number;
 };
 
-const day = 86_400_000;
-
 export class RegistryReader {
 	readonly #identity: Identity;
 	readonly #registry: Registry;
@@ -87,7 +85,7 @@ export class RegistryReader {
 		this.#clock = options.clock ?? systemClock;
 		this.#store = options.store ?? new MemoryIssuedAtStore();
 		this.#skewMs = options.maxClockSkewMs ?? 15 * 60_000;
-		this.#maxLifetimeMs = options.maxLifetimeMs ?? 2 * day;
+		this.#maxLifetimeMs = options.maxLifetimeMs ?? 2 * dayMs;
 		this.#yesterdayWindowMs = options.yesterdayWindowMs ?? 6 * 3_600_000;
 	}
 
@@ -180,7 +178,7 @@ export class RegistryReader {
 		}
 
 		// Publishers write a day's slot from the evening before at the earliest.
-		if (record.day !== slotDay || record.issuedAt < dayStart(slotDay) - day) {
+		if (record.day !== slotDay || record.issuedAt < dayStart(slotDay) - dayMs) {
 			return reject('wrong-day');
 		}
 

@@ -1,11 +1,11 @@
 // What a registry slot holds: P's current onion address for R on one day, signed by P and
 // encrypted to R, then sealed again into a value of one fixed size and shape (value.ts), so
 // DHT nodes and relays see random bytes in a DNS packet and nothing else.
-import {createHash} from 'node:crypto';
 import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
 import {seal} from '../../keys/seal.js';
 import {wrapValue, type RandomBytes, type ValueSlot} from './value.js';
+import {parseOnionAddress} from '../../net/onion-address.js';
 
 /** The signed plaintext of a registry value. */
 export type RegistryRecord = {
@@ -31,53 +31,6 @@ export type RegistryRecord = {
 export const recordVersion = 1;
 const label = Buffer.from('record', 'ascii');
 export const recordBytes = 1 + label.length + 20 + 4 + 56 + 2 + 8 + 8;
-
-const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-
-function base32Decode(text: string): Buffer | undefined {
-	let bits = 0;
-	let value = 0;
-	const out: number[] = [];
-	for (const char of text) {
-		const index = base32Alphabet.indexOf(char);
-		if (index === -1) {
-			return undefined;
-		}
-
-		value = (value << 5) | index;
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			out.push((value >> bits) & 0xFF);
-		}
-	}
-
-	return Buffer.from(out);
-}
-
-/**
- * A v3 onion address, normalised: lower case, no ".onion"; undefined unless it has 56 base32
- * characters, version 3 and the right SHA3-256 checksum (rend-spec-v3, "Encoding onion addresses").
- */
-export function parseOnionAddress(input: string): string | undefined {
-	if (typeof input !== 'string') {
-		return undefined;
-	}
-
-	const address = input.toLowerCase().replace(/\.onion$/, '');
-	if (!/^[a-z2-7]{56}$/.test(address)) {
-		return undefined;
-	}
-
-	const bytes = base32Decode(address);
-	if (bytes?.length !== 35 || bytes[34] !== 3) {
-		return undefined;
-	}
-
-	const publicKey = bytes.subarray(0, 32);
-	const checksum = createHash('sha3-256').update('.onion checksum').update(publicKey).update(Buffer.from([3])).digest();
-	return checksum[0] === bytes[32] && checksum[1] === bytes[33] ? address : undefined;
-}
 
 const isTime = (value: number) => Number.isSafeInteger(value) && value >= 0;
 

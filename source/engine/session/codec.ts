@@ -23,9 +23,11 @@
 // games or unexpected members, and the sizes of the handshake messages do not depend on content.
 // Text is kept as sent (after the UTF-8 check); control characters are stripped by the screens,
 // since a bot may want the exact text.
-import {CodecError, isOnionAddress, isWellFormed, parse, Writer, type Parsed, type Reader} from './wire-bytes.js';
+import {CodecError, isWellFormed, parse, Writer, type Parsed, type Reader} from './wire-bytes.js';
+import {isOnionAddress} from '../../net/onion-address.js';
 
-export {fingerprintBytes, isOnionAddress, type Parsed} from './wire-bytes.js';
+export {fingerprintBytes, type Parsed} from './wire-bytes.js';
+export {isOnionAddress};
 
 export const protocolVersion = 1;
 export const nonceBytes = 32;

@@ -7,7 +7,8 @@
 //   salt = SHA-256(hs0 wire || hs1 wire || hs2 wire)      (each with its length prefix)
 //   key(dialer -> listener) = HKDF-SHA256(ikm, salt, "umbra/v1/session dialer->listener", 32)
 //   key(listener -> dialer) = HKDF-SHA256(ikm, salt, "umbra/v1/session listener->dialer", 32)
-import {createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync} from 'node:crypto';
+import {createHash, diffieHellman, hkdfSync} from 'node:crypto';
+import {rawPrivateKey, rawPublicKey, rawPublicKeyBytes} from '../../keys/raw-keys.js';
 import {sessionKeyBytes} from './frames.js';
 
 export type Role = 'dialer' | 'listener';
@@ -21,11 +22,6 @@ export type SessionKeys = {
 	id: Uint8Array;
 };
 
-// RFC 8410 PKCS#8 prefix of a raw X25519 private key.
-const pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
-// RFC 8410 SubjectPublicKeyInfo prefix of a raw X25519 public key.
-const spkiPrefix = Buffer.from('302a300506032b656e032100', 'hex');
-
 export function sha256(...parts: Uint8Array[]): Uint8Array {
 	const hash = createHash('sha256');
 	for (const part of parts) {
@@ -37,16 +33,15 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
 
 /** The public key of a raw 32-byte X25519 private key (any 32 bytes are a valid scalar). */
 export function x25519PublicKey(privateKey: Uint8Array): Uint8Array {
-	const key = createPrivateKey({key: Buffer.concat([pkcs8Prefix, privateKey]), format: 'der', type: 'pkcs8'});
-	return new Uint8Array(createPublicKey(key).export({format: 'der', type: 'spki'}).subarray(spkiPrefix.byteLength));
+	return rawPublicKeyBytes(rawPrivateKey('x25519', privateKey));
 }
 
 /** X25519, or undefined for a low-order peer key (all-zero result) or anything unreadable. */
 export function x25519Shared(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array | undefined {
 	try {
 		const shared = diffieHellman({
-			privateKey: createPrivateKey({key: Buffer.concat([pkcs8Prefix, privateKey]), format: 'der', type: 'pkcs8'}),
-			publicKey: createPublicKey({key: Buffer.concat([spkiPrefix, peerPublicKey]), format: 'der', type: 'spki'}),
+			privateKey: rawPrivateKey('x25519', privateKey),
+			publicKey: rawPublicKey('x25519', peerPublicKey),
 		});
 		return shared.every(byte => byte === 0) ? undefined : new Uint8Array(shared);
 	} catch {

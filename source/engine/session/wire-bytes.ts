@@ -1,14 +1,8 @@
 // Byte-level reading and writing for codec.ts: a bounds-checked reader whose every failure is a
 // CodecError (caught by `parse` and returned as a value), and a writer for our own messages.
+import {isOnionAddress} from '../../net/onion-address.js';
 
 export const fingerprintBytes = 20;
-
-/** A v3 onion address: 56 base32 characters of key, checksum and version, then ".onion". */
-const onionPattern = /^[a-z2-7]{56}\.onion$/;
-
-export function isOnionAddress(value: string): boolean {
-	return onionPattern.test(value);
-}
 
 export type Parsed<T> = {ok: true; value: T} | {ok: false; reason: string};
 

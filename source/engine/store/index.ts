@@ -2,7 +2,7 @@
 // folder, import from here only.
 export {maxContactNameLength, normalizeFingerprint, checkContactName, type Contact as StoredContact, type NewContact, type RegistryState} from './contacts.js';
 export * from './errors.js';
-export {defaultKdf, storeCipher, type KdfParameters} from './key.js';
+export {defaultKdf, readKeyFile, storeCipher, writeFileDurably, type KdfParameters} from './key.js';
 export * from './messages.js';
 export * from './migrations.js';
 export * from './store.js';

@@ -162,7 +162,7 @@ export async function unlockKeyFile(keyFile: StoreKeyFile, passphrase: string, d
 }
 
 /** Temporary file, fsync, rename, fsync of the directory: the file is whole or absent after a crash. */
-function writeFileDurably(path: string, text: string): void {
+export function writeFileDurably(path: string, text: string): void {
 	const temporary = `${path}.tmp`;
 	const fd = openSync(temporary, 'w', 0o600);
 	try {

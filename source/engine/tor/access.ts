@@ -1,9 +1,10 @@
 // Which tor the engine uses (docs/design.md, "Tor"): the control port the user named; else a system
-// tor on 9051, then Tor Browser's 9151, trusted only when it asks for authentication and its
-// cookie file belongs to root or this user (any local process can listen on those ports and
-// pose as tor); else a tor of umbra's own, started from PATH with a torrc in DATA_DIR/tor. The
-// SOCKS port is the one named, or the one tor reports (GETINFO net/listeners/socks).
-import {statSync} from 'node:fs';
+// tor on 9051, then Tor Browser's 9151; else a tor of umbra's own, started from PATH with a torrc
+// in DATA_DIR/tor. Any local process can listen on the well-known ports and pose as tor, so a
+// port found there is used only when it proves it is the tor that wrote its cookie (SAFECOOKIE,
+// with a cookie file of root's or this user's that no other user can read) or takes the password
+// the user gave; it is never sent a file's contents (COOKIE). The SOCKS port is the one named,
+// or the one tor reports (GETINFO net/listeners/socks).
 import {join} from 'node:path';
 import process from 'node:process';
 import type {SocksEndpoint} from '../../net/socks.js';
@@ -30,15 +31,23 @@ export type TorAccessOptions = {
 	ownTorLines?: readonly string[];
 	/** Where the tor program is; default a search of PATH (and the sbin directories). */
 	findTor?: () => string | undefined;
-	/** The owner (uid) of a file; default stat(). Tests that cannot chown (not root) pass their own. */
+	/** The owner (uid) of a cookie file; default the file's. Tests that cannot chown (not root) pass their own. */
 	fileOwner?: (path: string) => number | undefined;
+};
+
+/** Where the control port is and how to authenticate to it on every connection. */
+export type ControlAccess = {
+	endpoint: ControlEndpoint;
+	password?: string;
+	/** Found on a well-known port: authenticate as AuthOptions.discovered says, every time. */
+	discovered?: boolean;
 };
 
 /** Where the engine reaches tor: control port (and password) and SOCKS port. */
 export type TorEndpoints = {endpoint: ControlEndpoint; password?: string; socks: SocksEndpoint};
 
 export type TorAccess = {
-	control: {endpoint: ControlEndpoint; password?: string};
+	control: ControlAccess;
 	socks: SocksEndpoint;
 	/** Where it came from, for status lines (no secrets). */
 	origin: 'named' | 'system' | 'own';
@@ -86,9 +95,9 @@ export async function accessTor(options: TorAccessOptions): Promise<TorAccess> {
 
 	for (const port of options.systemPorts ?? defaultSystemPorts) {
 		const endpoint = {host: '127.0.0.1', port};
-		const control = await trustedSystemTor(endpoint, withPassword, options.fileOwner ?? ownerOf, log);
+		const control = await provenSystemTor(endpoint, withPassword, options.fileOwner, log);
 		if (control) {
-			return finish(control, {endpoint, ...withPassword}, 'system', async () => undefined);
+			return finish(control, {endpoint, ...withPassword, discovered: true}, 'system', async () => undefined);
 		}
 	}
 
@@ -137,33 +146,12 @@ export async function accessTor(options: TorAccessOptions): Promise<TorAccess> {
 	}
 }
 
-/** A tor on a well-known port, if it is one umbra may trust; undefined otherwise (with a log line why). */
-async function trustedSystemTor(endpoint: {host: string; port: number}, withPassword: {password?: string}, fileOwner: (path: string) => number | undefined, log: (line: string) => void): Promise<TorControl | undefined> {
-	let control: TorControl;
+/** A tor on a well-known port, if it proves itself (see AuthOptions.discovered); undefined otherwise, with a log line why. */
+async function provenSystemTor(endpoint: {host: string; port: number}, withPassword: {password?: string}, fileOwner: ((path: string) => number | undefined) | undefined, log: (line: string) => void): Promise<TorControl | undefined> {
 	try {
-		control = await TorControl.connect(endpoint, {...withPassword, allowNullAuth: false, timeoutMs: 5000});
+		return await TorControl.connect(endpoint, {...withPassword, discovered: true, ...(fileOwner ? {cookieFileCheck: {ownerOf: fileOwner}} : {}), timeoutMs: 5000});
 	} catch (error) {
-		log(`no usable tor on ${describeEndpoint(endpoint)}: ${(error as Error).message}`);
-		return undefined;
-	}
-
-	const {cookieFile} = control.protocolInfo;
-	if (control.authMethod !== 'HASHEDPASSWORD' && cookieFile !== undefined) {
-		const owner = fileOwner(cookieFile);
-		if (owner !== 0 && owner !== process.getuid?.()) {
-			log(`not using the tor on ${describeEndpoint(endpoint)}: its cookie file belongs to another user, so another program could be posing as tor there (name it with --tor-control to use it anyway)`);
-			await control.close().catch(() => undefined);
-			return undefined;
-		}
-	}
-
-	return control;
-}
-
-function ownerOf(path: string): number | undefined {
-	try {
-		return statSync(path).uid;
-	} catch {
+		log(`not using the tor control port ${describeEndpoint(endpoint)} (name it with --tor-control to use it anyway): ${(error as Error).message}`);
 		return undefined;
 	}
 }

@@ -11,6 +11,8 @@ import type {TorEndpoints} from './access.js';
 export type TorLinkOptions = {
 	endpoint: ControlEndpoint;
 	password?: string;
+	/** A port umbra found: every reconnect authenticates as to a stranger (AuthOptions.discovered). */
+	discovered?: boolean;
 	scheduler: Scheduler;
 	log: (line: string) => void;
 	onProgress: (progress: number, summary: string) => void;
@@ -77,7 +79,8 @@ export class TorLink {
 
 	async #connect(): Promise<TorControl> {
 		const password = this.#password;
-		return TorControl.connect(this.#endpoint, {...(password === undefined ? {} : {password}), timeoutMs: 10_000});
+		// Whoever listens on a found port after tor went away must not be sent a cookie file either.
+		return TorControl.connect(this.#endpoint, {...(password === undefined ? {} : {password}), discovered: this.#options.discovered === true, timeoutMs: 10_000});
 	}
 
 	#adopt(control: TorControl): void {

@@ -6,6 +6,7 @@
 import {once} from 'node:events';
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';
 import type {TorControl} from '../../net/tor-control.js';
+import {onionAddressOf} from '../../net/onion-address.js';
 
 export type OnionHostOptions = {
 	control: TorControl;
@@ -68,7 +69,7 @@ export class OnionHost {
 		}
 
 		const {serviceId} = await control.addOnion({virtualPort: port, targetPort});
-		this.#onion = {serviceId, address: `${serviceId}.onion`, port};
+		this.#onion = {serviceId, address: onionAddressOf(serviceId), port};
 		await control.waitForDescriptorUpload(serviceId, {timeoutMs: this.#options.uploadTimeoutMs ?? 60_000});
 		return this.#onion;
 	}

@@ -7,7 +7,8 @@
 import type {Socket} from 'node:net';
 import type {TorControl} from '../../net/tor-control.js';
 import {OnionHost, type HostedOnion} from './onion-host.js';
-import type {Scheduler} from '../clock.js';
+import {dayMs} from '../../keys/slot.js';
+import {randomFraction, type Scheduler} from '../clock.js';
 import type {Random} from '../session/index.js';
 
 export type OnionRotationOptions = {
@@ -24,7 +25,6 @@ export type OnionRotationOptions = {
 	daily?: boolean;
 };
 
-const day = 24 * 60 * 60 * 1000;
 
 export class OnionRotation {
 	readonly #options: OnionRotationOptions;
@@ -143,8 +143,7 @@ export class OnionRotation {
 		}
 
 		// About a day from now, at a random hour, so rotations do not line up across users.
-		const random = Buffer.from(this.#options.random(4)).readUInt32BE(0) / 2 ** 32;
-		const delay = Math.round(day * (0.75 + (random * 0.5)));
+		const delay = Math.round(dayMs * (0.75 + (randomFraction(this.#options.random) * 0.5)));
 		this.#dailyTimer = this.#options.scheduler.setTimeout(() => {
 			void this.rotate().finally(() => {
 				this.#scheduleDaily();

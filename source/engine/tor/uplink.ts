@@ -77,7 +77,7 @@ export class TorUplink {
 	}
 
 	/** Connects to tor (rejecting with its reason), then puts up the first onion service. */
-	async start(torControl: Pick<TorLinkOptions, 'endpoint' | 'password' | 'relocate'>, publishing: () => void): Promise<HostedOnion> {
+	async start(torControl: Pick<TorLinkOptions, 'endpoint' | 'password' | 'discovered' | 'relocate'>, publishing: () => void): Promise<HostedOnion> {
 		const control = await this.#newLink(torControl).start();
 		this.#tor.connected = true;
 		if (this.#stopped) {
@@ -104,7 +104,7 @@ export class TorUplink {
 		this.#tor.connected = false;
 	}
 
-	#newLink(torControl: Pick<TorLinkOptions, 'endpoint' | 'password' | 'relocate'>): TorLink {
+	#newLink(torControl: Pick<TorLinkOptions, 'endpoint' | 'password' | 'discovered' | 'relocate'>): TorLink {
 		const options = this.#options;
 		this.#link = new TorLink({
 			...torControl,
