@@ -82,7 +82,7 @@ function filesSection(): string {
 		[dataFiles.store, 'history, contacts and outbox: SQLite encrypted with a key derived from the passphrase'],
 		[dataFiles.storeKey, 'salt and KDF parameters of the store key'],
 		[dataFiles.lock, 'the PID of the umbra using the directory; one at a time'],
-		[`${dataFiles.settings}.json`, 'non-secret settings'],
+		[`${dataFiles.settings}.json`, 'non-secret settings. keyRefreshHours N (default 0: off) looks every contact\'s key up on the keyservers once in N hours, each at a random moment and on a Tor circuit of its own, to learn revocations and new expiry dates'],
 		[`${dataFiles.tor}/`, 'torrc and Tor\'s data when umbra starts its own tor'],
 	];
 	return [
@@ -108,6 +108,7 @@ const securityNotes = [
 	'With --registry direct (or --dht-bootstrap without --registry-relay) umbra joins the DHT over UDP, which Tor cannot carry: DHT nodes that store or answer for your slots see your IP address and when you are online (though only slot keys and values of one size and shape, a DNS TXT packet as pkarr requires, whose contents look random to all but the contact), a local observer sees DHT traffic beside Tor, and the resolver sees the DHT routers looked up at start. umbra status then says "DHT direct: DHT nodes see your IP address".',
 	'umbra relay logs request counts only, never keys or values; all its onion clients share one rate-limit bucket (Tor hides who they are). Its onion key is DATA_DIR/relay/onion-key.',
 	'Check a contact\'s full fingerprint with them over another channel before adding them; the bot\'s add command needs it in "confirm".',
+	'A newer copy of a contact\'s key (umbra import, /add, /refresh, or the keyRefreshHours setting) is merged into the stored one, keeping only what the key\'s owner signed. A revocation stops publishing for that contact and refuses their handshakes at once, and the onion address changes; an expired key is shown as expired, keeps its history and comes back when a refreshed copy extends it. A different key is never taken for a contact\'s, whatever its name or user ID: it can only be a new contact, and umbra says so. A keyserver learns, through a Tor exit, which key is asked for, not by whom.',
 	'Peer-supplied text (names, status, messages) is stripped of control and escape sequences before it is shown. Logs hold no onion address, fingerprint or message text unless --debug is given.',
 	'A passphrase in UMBRA_PASSPHRASE is visible to processes of the same user (in /proc/PID/environ of umbra itself for as long as it runs, though of none of its children); prefer --passphrase-file with mode 0600.',
 	'Tor: umbra uses the control port named with --tor-control, with any authentication tor asks for. Else it looks on 9051, then 9151, where any local program could pose as tor: a tor found there is used only if it proves it knows its cookie (SAFECOOKIE, with a cookie file of root\'s or yours that no other user can read or write) or takes a password you gave; it is never sent a cookie file\'s contents (COOKIE), and a port that fails is skipped (--debug says why). Else umbra starts tor from PATH with a torrc in the data directory, and authenticates to it with its cookie.',

@@ -1,7 +1,7 @@
 // The bot's logic without I/O: an engine event or a stdin line goes in, the
 // events to print and the engine calls to make come out. The runner (bot.ts) does the I/O; the
 // tests drive this directly with thousands of lines and a plain view of the engine.
-import type {ContactPresence, ContactView, EngineEvent, MessageState, OwnIdentityView, OwnPresence, LifecycleState} from '../engine/index.js';
+import type {ContactPresence, ContactView, EngineEvent, MessageState, OwnIdentityView, OwnPresence, LifecycleState, KeyState} from '../engine/index.js';
 import {parseCommandLine, type BotCommand} from './protocol.js';
 
 type Ref = {ref?: string};
@@ -11,9 +11,10 @@ export type BotEvent =
 	| {type: 'lifecycle'; state: LifecycleState}
 	| {type: 'tor.progress'; progress: number; summary: string}
 	| {type: 'contact.presence'; contact: string; fingerprint: string; presence: ContactPresence; status: string}
+	| {type: 'contact.key'; contact: string; fingerprint: string; keyState: KeyState; lines: string[]}
 	| {type: 'message.received'; id: string; contact: string; fingerprint: string; text: string; sentAt: string}
 	| {type: 'message.state'; id: string; contact: string; fingerprint: string; state: MessageState}
-	| ({type: 'contacts'; contacts: Array<{name: string; fingerprint: string; presence: ContactPresence; status: string; hidden: boolean}>} & Ref)
+	| ({type: 'contacts'; contacts: Array<{name: string; fingerprint: string; presence: ContactPresence; status: string; hidden: boolean; keyState: KeyState}>} & Ref)
 	| ({type: 'certificate'; fingerprint: string; keyId: string; userIds: string[]} & Ref)
 	| ({type: 'contact.added'; contact: string; fingerprint: string} & Ref)
 	| ({type: 'done'; cmd: BotCommand['cmd']; id?: string} & Ref)
@@ -117,7 +118,7 @@ function onCommand(command: BotCommand, view: BotView): Step {
 		case 'contacts': {
 			return emit({
 				type: 'contacts',
-				contacts: view.contacts.map(contact => ({name: contact.name, fingerprint: contact.fingerprint, presence: contact.presence, status: contact.status, hidden: contact.hidden})),
+				contacts: view.contacts.map(contact => ({name: contact.name, fingerprint: contact.fingerprint, presence: contact.presence, status: contact.status, hidden: contact.hidden, keyState: contact.keyState})),
 				...withRef(ref),
 			});
 		}
@@ -162,6 +163,10 @@ export function onEngineEvent(event: EngineEvent, view: BotView, config: BotConf
 
 		case 'contact.offline': {
 			return emit({type: 'contact.presence', contact: contactName(view, event.contact), fingerprint: event.contact, presence: 'offline', status: ''});
+		}
+
+		case 'contact.key': {
+			return emit({type: 'contact.key', contact: contactName(view, event.contact), fingerprint: event.contact, keyState: event.keyState, lines: event.lines});
 		}
 
 		case 'message.received': {

@@ -36,6 +36,10 @@ function textOf(event: BotEvent): string {
 			return `${who(event.contact, event.fingerprint)} is ${event.presence}${status ? `: ${status}` : ''}`;
 		}
 
+		case 'contact.key': {
+			return `${who(event.contact, event.fingerprint)}'s key is ${event.keyState}: ${event.lines.map(line => stripControl(line)).join(' ')}`;
+		}
+
 		case 'message.received': {
 			return `${who(event.contact, event.fingerprint)} says: ${quoted(event.text)}`;
 		}
@@ -45,7 +49,7 @@ function textOf(event: BotEvent): string {
 		}
 
 		case 'contacts': {
-			const lines = event.contacts.map(contact => `    ${stripControl(contact.name)} ${contact.fingerprint} ${contact.presence}${contact.hidden ? ' (hidden from)' : ''}${contact.status ? `: ${stripControl(contact.status)}` : ''}`);
+			const lines = event.contacts.map(contact => `    ${stripControl(contact.name)} ${contact.fingerprint} ${contact.presence}${contact.hidden ? ' (hidden from)' : ''}${contact.keyState === 'valid' ? '' : ` (key ${contact.keyState})`}${contact.status ? `: ${stripControl(contact.status)}` : ''}`);
 			return [`${event.contacts.length} contact(s)${ref}`, ...lines].join('\n');
 		}
 

@@ -2,7 +2,7 @@
 // while a command holds the data directory's lock, so removing a contact here needs no onion
 // rotation: every start of umbra makes a new onion address, and nothing is published for a
 // contact that is gone.
-import {formatFingerprint, stripControl, type Profile, type StoredContact} from '../engine/index.js';
+import {certificateStatus, formatFingerprint, stripControl, type Profile, type StoredContact} from '../engine/index.js';
 import {exitCodes, type ExitCode} from '../exit-codes.js';
 import {confirm} from './ask.js';
 import {booleanFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -21,14 +21,20 @@ function notFound(context: CommandContext, name: string): ExitCode {
 	return exitCodes.notFound;
 }
 
-function list(context: CommandContext, profile: Profile): ExitCode {
+/** "hidden", "key expired", "key revoked": what is not as usual about the contact. */
+async function notes(contact: StoredContact): Promise<string> {
+	const state = await certificateStatus(contact.certificate).then(status => status.state, () => 'expired' as const);
+	return [contact.hidden ? 'hidden' : '', state === 'valid' ? '' : `key ${state}`].filter(Boolean).join(', ');
+}
+
+async function list(context: CommandContext, profile: Profile): Promise<ExitCode> {
 	const contacts = profile.store.listContacts();
 	if (contacts.length === 0) {
 		context.stderr.write('No contacts yet. Add one with umbra import KEYID or umbra import FILE.\n');
 		return exitCodes.ok;
 	}
 
-	const rows = contacts.map(contact => [stripControl(contact.name), formatFingerprint(contact.fingerprint), contact.fingerprint.slice(-16), contact.hidden ? 'hidden' : '']);
+	const rows = await Promise.all(contacts.map(async contact => [stripControl(contact.name), formatFingerprint(contact.fingerprint), contact.fingerprint.slice(-16), await notes(contact)]));
 	const header = ['NAME', 'FINGERPRINT', 'KEY ID', ''];
 	const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => [...row[column]!].length)));
 	for (const row of [header, ...rows]) {
@@ -45,10 +51,12 @@ export const contactsCommand: Command = {
 	usage: usageText,
 	summary: 'List, remove or rename contacts',
 	description: [
-		'With no argument (or list), shows each contact\'s name, fingerprint, key ID, and "hidden" when you',
-		'appear offline to them. remove NAME deletes the contact and your conversation with them; umbra stops',
-		'publishing your address for them. rename NAME NEWNAME changes the local name (names are unique,',
-		'ignoring case). NAME may also be the contact\'s fingerprint.',
+		'With no argument (or list), shows each contact\'s name, fingerprint, key ID, "hidden" when you',
+		'appear offline to them, and "key expired" or "key revoked" when umbra no longer talks to them for',
+		'that reason (umbra import of a newer copy of their key brings an expired one back). remove NAME',
+		'deletes the contact and your conversation with them; umbra stops publishing your address for them.',
+		'rename NAME NEWNAME changes the local name (names are unique, ignoring case). NAME may also be the',
+		'contact\'s fingerprint.',
 	].join('\n'),
 	flags: {
 		dataDir: dataDirFlag,
@@ -70,7 +78,7 @@ export const contactsCommand: Command = {
 		const profile = await openProfileFor(context);
 		try {
 			if (action === 'list') {
-				return list(context, profile);
+				return await list(context, profile);
 			}
 
 			const [name = '', newName = ''] = rest;

@@ -1,5 +1,8 @@
 // umbra import: adds contacts from a keyserver (by long key ID or fingerprint, over Tor's SOCKS
-// port) or from a file or standard input (one key or many, as gpg --export writes them).
+// port) or from a file or standard input (one key or many, as gpg --export writes them). A key
+// that is already a contact's is merged into the stored copy (new expiry, subkeys, revocation)
+// and what changed is said; a new key for a contact's name or user ID is a new contact, and the
+// user is told so.
 //
 // What can be refused without the passphrase is refused first: a short key ID, a missing
 // confirmation channel (no terminal and no --yes), a bad keyserver URL. The profile is opened
@@ -7,7 +10,8 @@
 // shown (fingerprint, user IDs) before it is added, and every key that is not added is listed
 // with its reason; the exit code is refused (9) when any was.
 import {existsSync} from 'node:fs';
-import {defaultKeyservers, dialThroughTor, fetchCertificate, formatFingerprint, parseKeyQuery, readCertificates, stripControl, TorUnreachableError, type Certificate, type Profile} from '../engine/index.js';
+import type * as openpgp from 'openpgp';
+import {certificateStatus, defaultKeyservers, dialThroughTor, fetchCertificate, fetchKeyCopies, formatFingerprint, mergeIntoStore, parseKeyQuery, readCertificates, readPublicKeys, stripControl, TorUnreachableError, type Certificate, type KeyQuery, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {confirm, readKeyInput} from './ask.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -39,15 +43,29 @@ function socksPortFor(context: CommandContext, profile: Profile): number {
 	return port;
 }
 
-async function certificatesFrom(context: CommandContext, profile: Profile, argument: string, refusals: Refusal[]): Promise<Certificate[]> {
+/** New keys to add, and copies of contacts' keys to merge into their stored ones. */
+type Found = {certificates: Certificate[]; copies: openpgp.PublicKey[]};
+
+const isContact = (profile: Profile, fingerprint: string | undefined) => fingerprint !== undefined && profile.store.getContact(fingerprint) !== undefined;
+
+/** The contact a key ID or fingerprint names, if any. */
+function contactFor(profile: Profile, query: KeyQuery): string | undefined {
+	const fingerprints = profile.store.listContacts().map(contact => contact.fingerprint);
+	return query.kind === 'fingerprint' ? fingerprints.find(fingerprint => fingerprint === query.fingerprint) : fingerprints.find(fingerprint => fingerprint.endsWith(query.keyId));
+}
+
+async function keysFrom(context: CommandContext, profile: Profile, argument: string, refusals: Refusal[]): Promise<Found> {
 	if (argument === '-' || existsSync(argument)) {
-		const {certificates, rejected} = await readCertificates(await readKeyInput(context, argument, 'a public key (gpg --export --armor FINGERPRINT)'));
-		refusals.push(...rejected);
+		const input = await readKeyInput(context, argument, 'a public key (gpg --export --armor FINGERPRINT)');
+		const {certificates, rejected} = await readCertificates(input);
+		// A contact's key is merged even when it could not be added now (revoked, expired).
+		const copies = (await readPublicKeys(input)).filter(key => isContact(profile, key.getFingerprint().toUpperCase()));
+		refusals.push(...rejected.filter(refusal => !isContact(profile, refusal.fingerprint)));
 		if (certificates.length === 0 && rejected.length === 0) {
 			throw new UsageError(`${argument === '-' ? 'Standard input' : argument} holds no public key. Export one with: gpg --export --armor FINGERPRINT`);
 		}
 
-		return certificates;
+		return {certificates: certificates.filter(certificate => !isContact(profile, certificate.fingerprint)), copies};
 	}
 
 	const query = parseKeyQuery(argument);
@@ -55,15 +73,16 @@ async function certificatesFrom(context: CommandContext, profile: Profile, argum
 	const port = socksPortFor(context, profile);
 	const configured = keyservers.length > 0 ? keyservers : profile.settings.get('keyservers');
 	const list = configured.length > 0 ? configured : defaultKeyservers;
+	const contact = contactFor(profile, query);
 	context.stderr.write(`Looking the key up on ${list.length} keyserver(s) through Tor (SOCKS port ${port})...\n`);
 	let found;
 	try {
-		found = await fetchCertificate({
-			query,
-			keyservers: list,
-			dial: dialThroughTor({host: '127.0.0.1', port}),
-			signal: context.signal,
-		});
+		const dial = dialThroughTor({host: '127.0.0.1', port});
+		if (contact !== undefined) {
+			return {certificates: [], copies: await fetchKeyCopies({fingerprint: contact, keyservers: list, dial, signal: context.signal})};
+		}
+
+		found = await fetchCertificate({query, keyservers: list, dial, signal: context.signal});
 	} catch (error) {
 		// Every keyserver failing because Tor is not there is one problem with one fix, not N.
 		const attempts = (error as {attempts?: ReadonlyArray<{error?: Error}>}).attempts;
@@ -76,7 +95,35 @@ async function certificatesFrom(context: CommandContext, profile: Profile, argum
 
 	const {certificate, keyserver} = found;
 	context.stderr.write(`Found on ${stripControl(keyserver)}.\n`);
-	return [certificate];
+	return {certificates: [certificate], copies: []};
+}
+
+/** Merges a contact's newer key into the stored one and says what changed. */
+async function mergeOne(context: CommandContext, profile: Profile, fingerprint: string, copies: readonly openpgp.PublicKey[]): Promise<void> {
+	const update = await mergeIntoStore(profile.store, fingerprint, copies);
+	const name = stripControl(update.name);
+	if (update.lines.length === 0) {
+		context.stdout.write(`${name}'s key is already up to date (${update.keyState}).\n`);
+		return;
+	}
+
+	context.stdout.write(`Updated ${name}'s key (${formatFingerprint(fingerprint)}):\n${update.lines.map(line => `  ${stripControl(line)}`).join('\n')}\n`);
+}
+
+/**
+ * A new key whose name or user ID a contact already has: maybe the contact's new key, maybe
+ * someone posing as them. Never silent: the new key is only ever a new contact.
+ */
+async function sameNameAsContact(profile: Profile, certificate: Certificate, name: string | undefined): Promise<string | undefined> {
+	for (const contact of profile.store.listContacts()) {
+		const userIds = await certificateStatus(contact.certificate).then(status => status.userIds, (): string[] => []);
+		const shared = certificate.userIds.find(userId => userIds.includes(userId));
+		if (shared !== undefined || (name !== undefined && contact.name.toLowerCase() === name.toLowerCase())) {
+			return `your contact "${stripControl(contact.name)}" has ${shared === undefined ? 'this name' : `the user ID "${stripControl(shared)}"`} with another key (${formatFingerprint(contact.fingerprint)}). A different key is a new contact, never an update of theirs: check the new fingerprint with them in person`;
+		}
+	}
+
+	return undefined;
 }
 
 function describe(certificate: Certificate): string {
@@ -93,22 +140,22 @@ async function addOne(context: CommandContext, profile: Profile, certificate: Ce
 		return {fingerprint, reason: 'this is your own key.'};
 	}
 
-	const existing = profile.store.getContact(fingerprint);
-	if (existing) {
-		return {fingerprint, reason: `it is already your contact "${stripControl(existing.name)}".`};
-	}
-
 	const [firstUserId] = certificate.userIds;
 	const name = givenName ?? (firstUserId === undefined ? undefined : nameFromUserId(firstUserId));
 	if (name === undefined || name === '') {
 		return {fingerprint, reason: 'it has no user ID to name the contact after. Name it with --name NAME.'};
 	}
 
+	const lookalike = await sameNameAsContact(profile, certificate, name);
 	if (profile.store.getContactByName(name)) {
-		return {fingerprint, reason: `you already have a contact named "${stripControl(name)}". Pick another name with --name NAME.`};
+		return {fingerprint, reason: `${lookalike ?? `you already have a contact named "${stripControl(name)}"`}. To add it anyway, name it with --name NAME.`};
 	}
 
 	context.stdout.write(`${describe(certificate)}\n`);
+	if (lookalike !== undefined) {
+		context.stderr.write(`Note: ${lookalike}; it is added as "${stripControl(name)}", a contact of its own.\n`);
+	}
+
 	if (!booleanFlag(context, 'yes') && !await confirm(context, `Add this key as "${stripControl(name)}"? Check the fingerprint with its owner first.`)) {
 		return 'declined';
 	}
@@ -133,8 +180,12 @@ export const importCommand: Command = {
 		'Tor\'s SOCKS port; only the key with that ID is taken. Short (8-hex) IDs are refused: they can be',
 		'forged in seconds. With FILE or - (standard input), adds every usable key in it (gpg --export output',
 		'may hold several). Each key is shown (fingerprint, user IDs) and added after you confirm (--yes for',
-		'scripts). The contact is named after the user ID unless --name says otherwise. Exit 0 when every key',
-		'was added; 9 when any was refused (the reasons are on standard error; the others are still added).',
+		'scripts). The contact is named after the user ID unless --name says otherwise. A key that is already',
+		'a contact\'s is merged into the stored copy instead (a new expiry date, new subkeys, a revocation), and',
+		'what changed is printed: this is how a contact\'s key is refreshed. A different key with a contact\'s',
+		'name or user ID is never taken for theirs: it can only be a new contact, and you are told so. Exit 0',
+		'when every key was added or merged; 9 when any was refused (the reasons are on standard error; the',
+		'others are still added).',
 	].join('\n'),
 	flags: {
 		name: {type: 'string', valueName: 'NAME', description: 'The contact\'s name (default: the name in its user ID; needed when the key has none)'},
@@ -168,7 +219,12 @@ export const importCommand: Command = {
 		const refusals: Refusal[] = [];
 		let added = 0;
 		try {
-			const certificates = await certificatesFrom(context, profile, argument, refusals);
+			const {certificates, copies} = await keysFrom(context, profile, argument, refusals);
+			for (const fingerprint of new Set(copies.map(key => key.getFingerprint().toUpperCase()))) {
+				await mergeOne(context, profile, fingerprint, copies);
+				added += 1;
+			}
+
 			if (givenName !== undefined && certificates.length > 1) {
 				throw new UsageError(`--name names one contact, but this holds ${certificates.length} keys. Drop --name (each is named after its user ID), or export one key at a time.`);
 			}
@@ -194,7 +250,7 @@ export const importCommand: Command = {
 		}
 
 		if (added === 0) {
-			context.stderr.write('Nothing was added.\n');
+			context.stderr.write('Nothing was added or updated.\n');
 			return exitCodes.failure;
 		}
 

@@ -1,8 +1,9 @@
 // The one surface the TUI, the bot and the one-shot commands use: commands
 // returning promises, read-only views for drawing, and subscribe() for the event union. The
 // real Engine implements it; tests of the screens and the bot use fakes of it.
+import type {Certificate, KeyState} from '../keys/index.js';
+import type {CertificateUpdate} from './node/index.js';
 import type {RegistryView} from './registry/index.js';
-import type {Certificate} from '../keys/index.js';
 import type {EngineListener, LifecycleState} from './events.js';
 import type {PresenceState} from './session/index.js';
 import type {Message} from './store/index.js';
@@ -22,6 +23,8 @@ export type ContactView = {
 	userIds: string[];
 	/** The user appears offline to this contact (/hide). */
 	hidden: boolean;
+	/** Only a valid key is talked to; an expired one comes back when a refreshed copy extends it. */
+	keyState: KeyState;
 	presence: ContactPresence;
 	/** The contact's status text, stripped of control characters. */
 	status: string;
@@ -73,6 +76,13 @@ export interface EngineApi {
 	markRead(contact: string): Promise<void>;
 	/** Tells a connected contact the user is typing (or stopped). */
 	setTyping(contact: string, typing: boolean): void;
+	/**
+	 * Merges the contacts' keys in a key block into their stored copies (new expiry, subkeys,
+	 * revocations) and follows at once; throws when it holds no contact's key.
+	 */
+	mergeCertificates(input: string | Uint8Array): Promise<CertificateUpdate[]>;
+	/** Fetches the contact's key from the keyservers over Tor and merges it. */
+	refreshCertificate(contact: string): Promise<CertificateUpdate>;
 	/** Looks a key ID or fingerprint up on the keyservers over Tor; does not add it. */
 	fetchCertificate(query: string): Promise<Certificate>;
 }

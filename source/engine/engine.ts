@@ -12,7 +12,7 @@ import type {ContactView, EngineApi, EngineStatus, OwnIdentityView, OwnPresence}
 import {ContactBook} from './contact-book.js';
 import {systemClock, systemScheduler, type Clock, type Scheduler} from './clock.js';
 import type {EngineEvent, EngineListener, LifecycleState} from './events.js';
-import {PeerTable, SessionHub, Visibility} from './node/index.js';
+import {fetchKeyCopies, PeerTable, SessionHub, startKeyRefresh, Visibility, type CertificateUpdate, type KeyRefresh} from './node/index.js';
 import type {EngineNetwork, EngineOptions} from './options.js';
 import {Publisher, RegistryReader, storedWatermark} from './registry/index.js';
 import {checkFrameBody, keysHandshakeCrypto, type Random} from './session/index.js';
@@ -48,6 +48,7 @@ export class Engine implements EngineApi {
 	#presence: {state: OwnPresence; status: string} = {state: 'online', status: ''};
 	#lifecycle: LifecycleState | undefined;
 	#starting: Promise<void> | undefined;
+	#keyRefresh: KeyRefresh | undefined;
 	#stopped: Promise<void> | undefined;
 	#stopping = false;
 
@@ -92,6 +93,8 @@ export class Engine implements EngineApi {
 			emit,
 			...(options.contacts === undefined ? {} : {contacts: options.contacts}),
 			...(options.only === undefined ? {} : {only: options.only}),
+			clock: this.#clock,
+			scheduler: this.#scheduler,
 		});
 		this.#sessions = new SessionHub({
 			ownFingerprint: identity.fingerprint,
@@ -177,6 +180,7 @@ export class Engine implements EngineApi {
 			});
 			this.#throwIfStopping();
 			this.#publish(network, onion);
+			this.#keyRefresh = this.#options.only ? undefined : startKeyRefresh({hours: this.#options.keyRefreshHours ?? 0, keys: this.#contacts, refresh: async contact => this.refreshCertificate(contact), log: this.#log});
 			for (const certificate of this.#visibility.visible()) {
 				this.#peers.lookup(certificate.fingerprint, 0);
 			}
@@ -214,6 +218,8 @@ export class Engine implements EngineApi {
 	}
 
 	async #release(): Promise<void> {
+		this.#contacts.stop();
+		this.#keyRefresh?.stop();
 		this.#publisher?.stop();
 		this.#peers.stopLookups();
 		const streams = this.#sessions.streams();
@@ -257,6 +263,7 @@ export class Engine implements EngineApi {
 	 */
 	async send(contact: string, text: string): Promise<Message> {
 		this.#contacts.known(contact, 'send: no such contact; add the contact first');
+		this.#contacts.checkUsable(contact);
 		const id = Buffer.from(this.#random(16)).toString('hex');
 		const createdAt = this.#clock.now();
 		const problem = checkFrameBody({kind: 'message', id, sentAt: createdAt, text});
@@ -322,6 +329,21 @@ export class Engine implements EngineApi {
 
 	setTyping(contact: string, typing: boolean): void {
 		this.#peers.get(contact)?.session?.send({kind: 'typing', on: typing});
+	}
+
+	async mergeCertificates(input: string | Uint8Array): Promise<CertificateUpdate[]> {
+		return this.#contacts.merge(input);
+	}
+
+	async refreshCertificate(contact: string): Promise<CertificateUpdate> {
+		const socks = this.#network ? this.#socks : undefined;
+		if (!socks) {
+			throw new Error('Refreshing a key needs Tor, which is not connected yet; try again once umbra is online.');
+		}
+
+		const keys = await fetchKeyCopies({fingerprint: this.#contacts.known(contact), keyservers: [...(this.#options.keyservers?.() ?? defaultKeyservers)], dial: dialThroughTor(socks)});
+		const [update] = await this.#contacts.merge(keys);
+		return update!;
 	}
 
 	async fetchCertificate(query: string): Promise<Certificate> {

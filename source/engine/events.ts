@@ -1,6 +1,7 @@
 // What the engine tells its subscribers: one discriminated union on `type`,
 // switched on exhaustively by the UI and the bot. Contacts appear by fingerprint; message text
 // only in message.received. None of this is a log line: subscribers decide what to show.
+import type {KeyState} from '../keys/index.js';
 import type {PresenceState} from './session/index.js';
 import type {Message, MessageState} from './store/index.js';
 
@@ -16,6 +17,8 @@ export type EngineEvent =
 	| {type: 'contact.typing'; contact: string; typing: boolean}
 	/** Added, removed, renamed, hidden or shown: redraw the contact list from contacts(). */
 	| {type: 'contacts.changed'}
+	/** A contact's key changed: revoked, expired, valid again, a new expiry (lines say it for people). */
+	| {type: 'contact.key'; contact: string; keyState: KeyState; lines: string[]}
 	| {type: 'onion.changed'}
 	| {type: 'registry.nodes'; nodes: number}
 	| {type: 'message.received'; message: Message}

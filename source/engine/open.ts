@@ -2,7 +2,6 @@
 // it. It finds tor when the engine starts (tor/access.ts: the one named, a system tor, or one of
 // umbra's own) and joins the DHT, both released when the engine stops. Nothing here logs an
 // onion address, a fingerprint or message text unless debug is on.
-import {readCertificates, type Certificate} from '../keys/index.js';
 import type {EngineApi} from './api.js';
 import type {Clock} from './clock.js';
 import {Engine} from './engine.js';
@@ -43,13 +42,12 @@ export type OpenEngineOptions = {
 /** A not-yet-started engine on the profile; start() finds tor and joins the DHT. */
 export async function openEngine(options: OpenEngineOptions): Promise<EngineApi> {
 	const {profile, debug} = options;
-	const stored = profile.store.listContacts();
-	const read = await Promise.all(stored.map(async contact => readCertificates(contact.certificate).catch(() => ({certificates: [] as Certificate[]}))));
+	// The contacts' keys are read from the store at start (contact-book.ts), expired and revoked ones too.
 	return new Engine({
 		identity: profile.identity,
 		store: profile.store,
-		contacts: read.flatMap(result => result.certificates),
 		keyservers: () => profile.settings.get('keyservers'),
+		keyRefreshHours: profile.settings.get('keyRefreshHours'),
 		network: async () => findNetwork(options),
 		...(options.only === undefined ? {} : {only: options.only}),
 		...(debug ? {log: debug} : {}),

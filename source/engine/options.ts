@@ -34,6 +34,8 @@ export type EngineSettings = {
 	only?: readonly string[];
 	/** Keyservers for fetchCertificate; read on each lookup, so a changed setting counts at once. */
 	keyservers?: () => readonly string[];
+	/** Refresh every contact's key from the keyservers once in this many hours (node/key-refresh.ts); 0 or none: never. */
+	keyRefreshHours?: number;
 	clock?: Clock;
 	scheduler?: Scheduler;
 	random?: Random;

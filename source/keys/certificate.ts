@@ -1,5 +1,5 @@
 import * as openpgp from 'openpgp';
-import {AmbiguousKeyIdError, CertificateNotFoundError, CertificateRejectedError} from './errors.js';
+import {AmbiguousKeyIdError, CertificateNotFoundError, CertificateRejectedError, type RejectionCode} from './errors.js';
 import {formatFingerprint, type KeyQuery} from './fingerprint.js';
 import {readKeyBlock} from './key-block.js';
 import {checkOptions, defaultMaxBytes} from './options.js';
@@ -77,9 +77,6 @@ async function checkUidLessPrimary(key: openpgp.PublicKey, date: Date): Promise<
 	return undefined;
 }
 
-function reject(code: ConstructorParameters<typeof CertificateRejectedError>[0], fingerprint: string, message: string): never {
-	throw new CertificateRejectedError(code, fingerprint, message);
-}
 
 /**
  * Checks one key the way umbra needs it and turns it into a Certificate, or throws
@@ -89,15 +86,20 @@ export async function validateCertificate(input: openpgp.PublicKey, date: Date):
 	// Secret material never goes into a contact: keep only the public parts.
 	const key = input.isPrivate() ? input.toPublic() : input;
 	const fingerprint = key.getFingerprint().toUpperCase();
+	// Typed on the name, so TypeScript knows a call ends the function.
+	const reject: (code: RejectionCode, message: string) => never = (code, message) => {
+		throw new CertificateRejectedError(code, fingerprint, message, key);
+	};
+
 	const shown = formatFingerprint(fingerprint);
 	const primary = key.keyPacket;
 	const signingPublicKey = ed25519PublicKey(primary);
 	if (primary.version !== 4 || !signingPublicKey) {
-		reject('unsupported-primary', fingerprint, `The key ${shown} is not a v4 key with an Ed25519 primary key, which umbra needs. Its owner can make one with: gpg --quick-gen-key 'Name <email>' ed25519 cert,sign never`);
+		reject('unsupported-primary', `The key ${shown} is not a v4 key with an Ed25519 primary key, which umbra needs. Its owner can make one with: gpg --quick-gen-key 'Name <email>' ed25519 cert,sign never`);
 	}
 
 	if (await key.isRevoked(undefined, undefined, date)) {
-		reject('revoked', fingerprint, `The key ${shown} has been revoked by its owner. Ask them for their new key.`);
+		reject('revoked', `The key ${shown} has been revoked by its owner. Ask them for their new key.`);
 	}
 
 	const userIds: string[] = [];
@@ -107,20 +109,20 @@ export async function validateCertificate(input: openpgp.PublicKey, date: Date):
 		} catch (error) {
 			const message = error instanceof Error ? error.message : '';
 			if (/expired/i.test(message)) {
-				reject('expired', fingerprint, `The key ${shown} has expired. Its owner can extend it with: gpg --quick-set-expire ${fingerprint} 2y, then send it again.`);
+				reject('expired', `The key ${shown} has expired. Its owner can extend it with: gpg --quick-set-expire ${fingerprint} 2y, then send it again.`);
 			}
 
 			if (/revoked/i.test(message)) {
-				reject('revoked', fingerprint, `The key ${shown} has been revoked by its owner. Ask them for their new key.`);
+				reject('revoked', `The key ${shown} has been revoked by its owner. Ask them for their new key.`);
 			}
 
-			reject('invalid-self-signature', fingerprint, `The key ${shown} has no valid self-signature on any user ID; it may be damaged or forged. Ask its owner to export it again: gpg --export --armor ${fingerprint}`);
+			reject('invalid-self-signature', `The key ${shown} has no valid self-signature on any user ID; it may be damaged or forged. Ask its owner to export it again: gpg --export --armor ${fingerprint}`);
 		}
 
 		const {selfCertification} = await key.getPrimaryUser(date);
 		const flags = selfCertification.keyFlags?.[0];
 		if (flags !== undefined && (flags & openpgp.enums.keyFlags.signData) === 0) {
-			reject('cannot-sign', fingerprint, `The primary key of ${shown} may not sign, and umbra signs with it. Its owner can allow it with: gpg --expert --edit-key ${fingerprint}, then the command change-usage, turning Sign on.`);
+			reject('cannot-sign', `The primary key of ${shown} may not sign, and umbra signs with it. Its owner can allow it with: gpg --expert --edit-key ${fingerprint}, then the command change-usage, turning Sign on.`);
 		}
 
 		for (const user of key.users) {
@@ -134,7 +136,7 @@ export async function validateCertificate(input: openpgp.PublicKey, date: Date):
 			}
 		}
 	} else if (await checkUidLessPrimary(key, date) === 'expired') {
-		reject('expired', fingerprint, `The key ${shown} has expired. Its owner can extend it with: gpg --quick-set-expire ${fingerprint} 2y, then send it again.`);
+		reject('expired', `The key ${shown} has expired. Its owner can extend it with: gpg --quick-set-expire ${fingerprint} 2y, then send it again.`);
 	}
 
 	const encryption = await selectEncryptionSubkey(key, date);
@@ -143,7 +145,7 @@ export async function validateCertificate(input: openpgp.PublicKey, date: Date):
 		const why = hasCurve25519
 			? 'its Curve25519 subkeys are expired, revoked or not properly bound to it'
 			: 'it has no Curve25519 encryption subkey';
-		reject('no-encryption-subkey', fingerprint, `umbra cannot use the key ${shown}: ${why}. Its owner can add one with: gpg --quick-add-key ${fingerprint} cv25519 encr, then export the key again.`);
+		reject('no-encryption-subkey', `umbra cannot use the key ${shown}: ${why}. Its owner can add one with: gpg --quick-add-key ${fingerprint} cv25519 encr, then export the key again.`);
 	}
 
 	return {
@@ -172,6 +174,15 @@ async function mergeByFingerprint(keys: readonly openpgp.Key[], date: Date): Pro
 	}
 
 	return [...merged.values()];
+}
+
+/**
+ * The public keys in a key block, one per fingerprint, not checked: for merging into contacts'
+ * stored copies, where a revoked or expired key still has something to say.
+ */
+export async function readPublicKeys(input: string | Uint8Array, options?: {maxBytes?: number}): Promise<openpgp.PublicKey[]> {
+	checkOptions('readPublicKeys', options, ['maxBytes']);
+	return mergeByFingerprint(await readKeyBlock(input, options?.maxBytes ?? defaultMaxBytes), new Date());
 }
 
 /** Reads a key block (armored or binary, one key or many, as `gpg --export` writes) and checks each key. */

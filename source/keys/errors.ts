@@ -1,3 +1,5 @@
+import type * as openpgp from 'openpgp';
+
 // Errors of the keys layer. Each message says what happened and what the user can do next,
 // so the screens and the bot can show `error.message` as it is.
 
@@ -71,7 +73,8 @@ export type RejectionCode =
 /** A key was read but cannot be used by umbra; `code` is for programs, the message for people. */
 export class CertificateRejectedError extends KeysError {
 	override name = 'CertificateRejectedError';
-	constructor(readonly code: RejectionCode, readonly fingerprint: string | undefined, message: string) {
+	/** The key as read, when there was one: a contact's stored copy may still learn from it (a revocation). */
+	constructor(readonly code: RejectionCode, readonly fingerprint: string | undefined, message: string, readonly key?: openpgp.PublicKey) {
 		super(message);
 	}
 }

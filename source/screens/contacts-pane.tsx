@@ -1,4 +1,6 @@
-// The contacts pane: one row per contact, "N ● name (unread) status", N being its Alt-N number.
+// The contacts pane: one row per contact, "N ● name (unread) status", N being its Alt-N number;
+// "[hidden]" when the user appears offline to them, "[key expired]" or "[key revoked]" when umbra
+// no longer talks to them because of their key.
 // Only the rows that fit are drawn, scrolled so the open contact is among them.
 import {Box, Text} from 'ink';
 import type {ContactsState} from './contacts-reducer.js';
@@ -24,9 +26,10 @@ export function ContactsPane({state, width, height, focused}: ContactsPaneProps)
 				const unread = contact.unread > 0 ? ` (${contact.unread})` : '';
 				const typing = contact.typing ? ' …' : '';
 				const hidden = contact.hidden ? ' [hidden]' : '';
+				const key = contact.keyState === 'valid' ? '' : ` [key ${contact.keyState}]`;
 				const status = contact.status === '' ? '' : ` ${contact.status}`;
 				const marker = isSelected ? '>' : ' ';
-				const text = truncate(`${marker}${number} ${presenceSymbols[contact.presence]} ${contact.name}${unread}${typing}${hidden}${status}`, width);
+				const text = truncate(`${marker}${number} ${presenceSymbols[contact.presence]} ${contact.name}${unread}${typing}${hidden}${key}${status}`, width);
 				return (
 					<Text key={contact.fingerprint} inverse={isSelected && focused} bold={contact.unread > 0} color={color(presenceColors[contact.presence])} wrap="truncate">
 						{text}

@@ -37,6 +37,7 @@ export function overlayLines(overlay: Overlay, contacts: readonly ContactView[],
 					`Fingerprint: ${formatFingerprint(certificate.fingerprint)}`,
 					...(certificate.userIds.length === 0 ? ['User IDs: none (the keyserver may hide unverified ones)'] : certificate.userIds.map(userId => `User ID: ${cleanLine(userId)}`)),
 					'',
+					...(question.warning === undefined ? [] : [...question.warning.map(line => cleanLine(line)), '']),
 					'Compare the fingerprint with the one your contact reads to you.',
 					`Add as "${cleanLine(question.name)}"? y/n`,
 				]};

@@ -3,7 +3,7 @@
 import {readFile, writeFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {resolve} from 'node:path';
-import {formatFingerprint, parseKeyQuery, readCertificates, type Certificate, type ContactView, type EngineApi, type OwnPresence} from '../engine/index.js';
+import {formatFingerprint, NotAContactKeyError, parseKeyQuery, readCertificates, type Certificate, type CertificateUpdate, type ContactView, type EngineApi, type OwnPresence} from '../engine/index.js';
 import {cleanLine} from './clean.js';
 import {findByName, slashCommands} from './slash-commands.js';
 import type {Question, UiAction} from './ui-reducer.js';
@@ -81,6 +81,54 @@ function addSource(args: string): {kind: 'armor' | 'query' | 'file'; value: stri
 	return {kind: /^(0x)?[\da-f]+$/i.test(first) ? 'query' : 'file', value: first, name: rest.join(' ')};
 }
 
+/** What a merge of a contact's key changed, as one notice. */
+function updateNotice(update: CertificateUpdate): UiAction {
+	const text = update.lines.length === 0 ? `${update.name}'s key is already up to date (${update.keyState}).` : update.lines.join(' ');
+	return update.keyState === 'valid' ? info(cleanLine(text)) : error_(cleanLine(text));
+}
+
+/**
+ * A new key with a contact's name or user ID: maybe their new key, maybe someone posing as them.
+ * Never silent, and never an update of theirs: it can only become a contact of its own.
+ */
+function lookalike(contacts: readonly ContactView[], certificate: Certificate, name: string): string[] | undefined {
+	for (const contact of contacts) {
+		const shared = certificate.userIds.find(userId => contact.userIds.includes(userId));
+		if (shared !== undefined || contact.name.toLowerCase() === name.toLowerCase()) {
+			return [
+				`Warning: your contact ${contact.name} has ${shared === undefined ? 'this name' : `the user ID ${cleanLine(shared)}`} with another key:`,
+				`  ${formatFingerprint(contact.fingerprint)}`,
+				'This different key would be a new contact, not theirs. Check it with them in person.',
+			];
+		}
+	}
+
+	return undefined;
+}
+
+/** Merges the contacts' keys a block holds; what is left is new keys to add. */
+async function mergeContactsKeys(environment: CommandEnvironment, input: string | Uint8Array): Promise<boolean> {
+	try {
+		const updates = await environment.engine.mergeCertificates(input);
+		for (const update of updates) {
+			environment.ui(updateNotice(update));
+		}
+
+		return updates.length > 0;
+	} catch (error) {
+		if (error instanceof NotAContactKeyError) {
+			return false;
+		}
+
+		throw error;
+	}
+}
+
+async function refresh(environment: CommandEnvironment, contact: ContactView): Promise<void> {
+	environment.ui(info(`Looking ${contact.name}'s key up on the keyservers over Tor…`));
+	environment.ui(updateNotice(await environment.engine.refreshCertificate(contact.fingerprint)));
+}
+
 async function add(environment: CommandEnvironment, args: string): Promise<void> {
 	if (args === '') {
 		environment.ui(error_('Usage: /add KEYID|FINGERPRINT|FILE [NAME]: a 16-hex key ID or 40-hex fingerprint, a key file, or a pasted key block'));
@@ -91,12 +139,23 @@ async function add(environment: CommandEnvironment, args: string): Promise<void>
 	let certificate: Certificate | undefined;
 	if (source.kind === 'query') {
 		const query = parseKeyQuery(source.value);
+		const known = environment.contacts.find(contact => (query.kind === 'keyid' ? contact.fingerprint.endsWith(query.keyId) : contact.fingerprint === query.fingerprint));
+		if (known) {
+			await refresh(environment, known);
+			return;
+		}
+
 		environment.ui(info(`Looking ${cleanLine(source.value)} up on the keyservers over Tor…`));
 		certificate = await environment.engine.fetchCertificate(query.kind === 'keyid' ? query.keyId : query.fingerprint);
 	} else {
 		const input = source.kind === 'armor' ? source.value : await readFile(resolve(environment.cwd, source.value.replace(/^~(?=\/)/, homedir())));
+		const merged = await mergeContactsKeys(environment, input);
 		const {certificates, rejected} = await readCertificates(input);
-		certificate = certificates[0];
+		certificate = certificates.find(found => !environment.contacts.some(contact => contact.fingerprint === found.fingerprint));
+		if (!certificate && merged) {
+			return;
+		}
+
 		if (!certificate) {
 			const what = source.kind === 'armor' ? 'The pasted block' : cleanLine(source.value);
 			environment.ui(error_(`${what} holds no usable key${rejected[0] ? `: ${cleanLine(rejected[0].reason)}` : '. Export one with gpg --export --armor KEYID > FILE'}`));
@@ -104,8 +163,11 @@ async function add(environment: CommandEnvironment, args: string): Promise<void>
 		}
 	}
 
+	const name = suggestedName(certificate, source.name);
+	const warning = lookalike(environment.contacts, certificate, name);
+	const free = environment.contacts.some(contact => contact.name.toLowerCase() === name.toLowerCase()) ? `${name} (new key)` : name;
 	environment.ui({type: 'notice', notice: undefined});
-	environment.ui({type: 'overlay', overlay: {kind: 'question', question: {kind: 'add', certificate, name: suggestedName(certificate, source.name)}}});
+	environment.ui({type: 'overlay', overlay: {kind: 'question', question: {kind: 'add', certificate, name: free, ...(warning === undefined ? {} : {warning})}}});
 }
 
 async function rename(environment: CommandEnvironment, args: string): Promise<void> {
@@ -165,6 +227,15 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 		switch (name) {
 			case 'add': {
 				await add(environment, args);
+				return;
+			}
+
+			case 'refresh': {
+				const contact = target(environment, args, '/refresh [NAME]');
+				if (contact) {
+					await refresh(environment, contact);
+				}
+
 				return;
 			}
 

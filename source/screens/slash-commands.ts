@@ -4,7 +4,8 @@
 export type SlashCommandDoc = {name: string; usage: string; summary: string};
 
 export const slashCommands: readonly SlashCommandDoc[] = [
-	{name: 'add', usage: '/add KEYID|FINGERPRINT|FILE [NAME]', summary: 'Add a contact from the keyservers, a key file or a pasted key block (you confirm its fingerprint first)'},
+	{name: 'add', usage: '/add KEYID|FINGERPRINT|FILE [NAME]', summary: "Add a contact from the keyservers, a key file or a pasted key block (you confirm its fingerprint first); a contact's key is merged into theirs"},
+	{name: 'refresh', usage: '/refresh [NAME]', summary: "Fetch a contact's key from the keyservers over Tor and learn a new expiry date or a revocation"},
 	{name: 'remove', usage: '/remove [NAME]', summary: 'Remove a contact and its history (asks first)'},
 	{name: 'rename', usage: '/rename [NAME] NEWNAME', summary: 'Rename the open contact, or NAME'},
 	{name: 'status', usage: '/status online|away|busy|invisible [TEXT]', summary: 'Set your presence and status text'},
@@ -41,7 +42,7 @@ export function parseLine(line: string): ParsedLine {
 }
 
 /** Commands whose first argument is a contact name. */
-const takesContact = new Set(['remove', 'rename', 'hide', 'show', 'fingerprint']);
+const takesContact = new Set(['refresh', 'remove', 'rename', 'hide', 'show', 'fingerprint']);
 
 function commonPrefix(words: string[]): string {
 	let prefix = words[0] ?? '';

@@ -7,7 +7,8 @@ export const panes: readonly Pane[] = ['contacts', 'conversation', 'input'];
 
 /** A question answered with y or n. */
 export type Question =
-	| {kind: 'add'; certificate: Certificate; name: string}
+	/** warning: lines saying the key has a contact's name or user ID, but is not their key. */
+	| {kind: 'add'; certificate: Certificate; name: string; warning?: string[]}
 	| {kind: 'remove'; fingerprint: string; name: string};
 
 export type Overlay =

@@ -64,6 +64,11 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 					break;
 				}
 
+				case 'contact.key': {
+					uiDispatch({type: 'notice', notice: {kind: event.keyState === 'valid' ? 'info' : 'error', text: cleanLine(event.lines.join(' '))}});
+					break;
+				}
+
 				case 'error': {
 					uiDispatch({type: 'notice', notice: {kind: 'error', text: cleanLine(`${event.scope}: ${event.message}`)}});
 					break;

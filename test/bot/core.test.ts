@@ -44,7 +44,7 @@ test('hide, show, add, contacts and quit', () => {
 	assert.match(parseCommandLine('{"cmd":"add","name":"d"}').ok ? '' : (parseCommandLine('{"cmd":"add","name":"d"}') as {problem: string}).problem, /exactly one of "key"/);
 	assert.match((parseCommandLine('{"cmd":"add","name":"d","key":"AB","confirm":"1234"}') as {problem: string}).problem, /40 hex/);
 	const listed = onLine('{"cmd":"contacts","id":"c"}', view);
-	assert.deepEqual(listed.output, [{type: 'contacts', ref: 'c', contacts: [{name: 'bob', fingerprint: bobFpr, presence: 'away', status: 'lunch', hidden: false}, {name: 'carol', fingerprint: carolFpr, presence: 'offline', status: '', hidden: false}]}]);
+	assert.deepEqual(listed.output, [{type: 'contacts', ref: 'c', contacts: [{name: 'bob', fingerprint: bobFpr, presence: 'away', status: 'lunch', hidden: false, keyState: 'valid'}, {name: 'carol', fingerprint: carolFpr, presence: 'offline', status: '', hidden: false, keyState: 'valid'}]}]);
 	assert.deepEqual(onLine('{"cmd":"quit"}', view).calls, [{call: 'quit'}]);
 	assert.deepEqual(onLine('   ', view), {output: [], calls: []});
 });

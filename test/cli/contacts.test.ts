@@ -63,9 +63,11 @@ describe('umbra import FILE and umbra contacts', () => {
 		assert.ok(imported.stderr.includes(`gpg --quick-add-key ${sidFingerprint} cv25519 encr`), imported.stderr);
 		assert.deepEqual(await contactNames(), ['Alice', 'Bob', 'Carol']);
 
+		// The same key again is a refresh of the contact, not a second contact.
 		const again = await runUmbra(['import', '-', '--yes', ...common], {env, input: fixtureText('bob.pub.asc')});
-		assert.equal(again.code, exitCodes.refused);
-		assert.match(again.stderr, /already your contact "Bob"/);
+		assert.equal(again.code, exitCodes.ok, again.stderr);
+		assert.match(again.stdout, /^Bob's key is already up to date \(valid\)\.$/m);
+		assert.deepEqual(await contactNames(), ['Alice', 'Bob', 'Carol']);
 	});
 
 	it('needs --name for a key without a user ID, and strips escapes from a user ID before printing it', async () => {

@@ -11,7 +11,8 @@ import {after, before, describe, it} from 'node:test';
 import {exitCodes} from '../../source/exit-codes.js';
 import {startSks, type SksServer} from '../../source/net/testnet/sks.js';
 import type {TorControl} from '../../source/net/tor-control.js';
-import {fixtureCertificate, fixtureText} from '../helpers/key-fixtures.js';
+import * as openpgp from 'openpgp';
+import {fixtureCertificate, fixtureIdentity, fixtureText} from '../helpers/key-fixtures.js';
 import {connectClientControl, useTestNetwork} from '../helpers/network.js';
 import {runUmbra, temporaryFolder} from './run-umbra.js';
 
@@ -75,6 +76,18 @@ describe('umbra import KEYID from sks behind an onion, through Tor', () => {
 
 		const listed = await runUmbra(['contacts', '--data-dir', dataDir], {env});
 		assert.match(listed.stdout, new RegExp(`^Alice +${alice.fingerprint.match(/.{4}/g)!.join(' ')} +${alice.keyId}$`, 'm'));
+	});
+
+	it('importing a contact\'s key ID again refreshes it: the revocation on the keyserver is merged and reported', async () => {
+		const alice = await fixtureCertificate('alice');
+		const {publicKey: revoked} = await openpgp.revokeKey({key: (await fixtureIdentity('alice')).privateKey, format: 'object'});
+		await sks!.addKey(revoked.armor());
+		const common = ['--keyserver', `hkp://${serviceId}.onion:11371`, '--tor-socks', String(socksPort), '--yes', '--data-dir', dataDir];
+		const refreshed = await runUmbra(['import', alice.fingerprint, ...common], {env, timeoutMs: 90_000});
+		assert.equal(refreshed.code, exitCodes.ok, refreshed.stderr);
+		assert.match(refreshed.stdout, /^ {2}Alice's key was revoked by its owner/m);
+		const listed = await runUmbra(['contacts', '--data-dir', dataDir], {env});
+		assert.match(listed.stdout, /^Alice .* key revoked$/m);
 	});
 
 	it('says Tor is not there (exit 6) when nothing answers on the SOCKS port', async () => {

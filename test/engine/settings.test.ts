@@ -26,6 +26,7 @@ describe('settings', () => {
 			bell: true,
 			keyservers: ['hkps://keys.openpgp.org', 'hkps://keyserver.ubuntu.com'],
 			registryRelays: ['https://relay.pkarr.org', 'https://pkarr.pubky.org'],
+			keyRefreshHours: 0,
 		});
 	});
 
@@ -36,6 +37,14 @@ describe('settings', () => {
 		assert.deepEqual(settings.get('registryRelays'), ['https://relay.example.org/pkarr', onion]);
 		assert.throws(() => settings.set('registryRelays', ['http://relay.example.org']), SettingsError);
 		assert.throws(() => settings.set('registryRelays', []), SettingsError);
+	});
+
+	it('takes a key refresh period in whole hours, and refuses a negative one', () => {
+		const settings = openSettings({dataDir: fresh()});
+		settings.set('keyRefreshHours', 24);
+		assert.equal(settings.get('keyRefreshHours'), 24);
+		assert.throws(() => settings.set('keyRefreshHours', -1), SettingsError);
+		assert.throws(() => settings.set('keyRefreshHours', 0.5), SettingsError);
 	});
 
 	it('keeps what is set in DATA_DIR/settings.json, readable only by the user', () => {

@@ -2,12 +2,12 @@
 // contacts and conversations in memory, records every call, emits the events the real engine
 // would for what it is asked to do, and can be told to fail a method. The real engine is
 // exercised by the engine's and the end-to-end tests.
-import type {Certificate, ContactView, EngineApi, EngineEvent, EngineListener, EngineStatus, Message, OwnPresence} from '../../source/engine/index.js';
+import {NotAContactKeyError, type CertificateUpdate, type Certificate, type ContactView, type EngineApi, type EngineEvent, type EngineListener, type EngineStatus, type Message, type OwnPresence} from '../../source/engine/index.js';
 
 export type FakeCall = {method: string; args: unknown[]};
 
 export function contactView(name: string, fingerprint: string, overrides: Partial<ContactView> = {}): ContactView {
-	return {fingerprint, name, keyId: fingerprint.slice(-16), userIds: [], hidden: false, presence: 'offline', status: '', unread: 0, typing: false, ...overrides};
+	return {fingerprint, name, keyId: fingerprint.slice(-16), userIds: [], hidden: false, keyState: 'valid', presence: 'offline', status: '', unread: 0, typing: false, ...overrides};
 }
 
 /** A fingerprint made from a number, distinct per number. */
@@ -25,6 +25,8 @@ export class FakeEngine implements EngineApi {
 	presence: {state: OwnPresence; status: string} = {state: 'online', status: ''};
 	engineStatus: Omit<EngineStatus, 'presence'> = {lifecycle: 'ready', tor: {progress: 100, summary: 'Done', connected: true}, onionUp: true, onionSince: 0, dhtNodes: 5, lastPublishedAt: undefined};
 	certificates = new Map<string, Certificate>();
+	/** What mergeCertificates and refreshCertificate answer; none: the input holds no contact's key. */
+	keyUpdates: CertificateUpdate[] = [];
 	failing = new Set<string>();
 	started = false;
 	stopped = false;
@@ -181,6 +183,25 @@ export class FakeEngine implements EngineApi {
 		}
 
 		return certificate;
+	}
+
+	async mergeCertificates(input: string | Uint8Array): Promise<CertificateUpdate[]> {
+		this.#record('mergeCertificates', input);
+		if (this.keyUpdates.length === 0) {
+			throw new NotAContactKeyError();
+		}
+
+		return this.keyUpdates;
+	}
+
+	async refreshCertificate(contact: string): Promise<CertificateUpdate> {
+		this.#record('refreshCertificate', contact);
+		const update = this.keyUpdates.find(known => known.contact === contact);
+		if (!update) {
+			throw new Error(`no key for ${contact} on the fake keyserver`);
+		}
+
+		return update;
 	}
 
 	#change(contact: string, fields: Partial<ContactView>): void {

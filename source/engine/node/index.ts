@@ -3,3 +3,5 @@
 export * from './peers.js';
 export * from './streams.js';
 export * from './visibility.js';
+export * from './contact-keys.js';
+export * from './key-refresh.js';

@@ -97,6 +97,16 @@ export class PeerTable {
 		return true;
 	}
 
+	/** A refreshed certificate of the contact (a new expiry, a new subkey); returns whether it is a peer. */
+	setCertificate(certificate: Certificate): boolean {
+		const peer = this.#peers.get(certificate.fingerprint);
+		if (peer) {
+			peer.certificate = certificate;
+		}
+
+		return peer !== undefined;
+	}
+
 	/** Hidden (appears offline to it) or shown; returns whether that changed anything. */
 	setHidden(fingerprint: string, hidden: boolean): boolean {
 		const peer = this.#peers.get(fingerprint);

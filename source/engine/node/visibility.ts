@@ -64,6 +64,13 @@ export class Visibility {
 		}
 	}
 
+	/** A contact's refreshed certificate (a new expiry, a new subkey): used from now on. */
+	replace(certificate: Certificate): void {
+		if (this.#options.peers.setCertificate(certificate)) {
+			this.#options.publisher()?.replaceContact(certificate);
+		}
+	}
+
 	/** Forgets a contact: bye, decoys over its slots, and a new onion address it is not told. */
 	async remove(fingerprint: string): Promise<void> {
 		if (!this.#options.peers.get(fingerprint)) {

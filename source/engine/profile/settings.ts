@@ -22,6 +22,11 @@ export type UmbraSettings = {
 	keyservers: string[];
 	/** pkarr relays the registry is reached through, over Tor (https://, or http:// for .onion). */
 	registryRelays: string[];
+	/**
+	 * Look every contact's key up on the keyservers once in this many hours, each at a random
+	 * moment on a Tor circuit of its own, to learn revocations and new expiry dates; 0: never.
+	 */
+	keyRefreshHours: number;
 };
 
 /** Public pkarr relays, as the pkarr project lists them as its clients' defaults. */
@@ -49,6 +54,7 @@ const schema = {
 		maxItems: 16,
 		default: [...defaultRegistryRelays],
 	},
+	keyRefreshHours: {type: 'integer', minimum: 0, maximum: 24 * 365, default: 0},
 } as const;
 
 export class SettingsError extends Error {

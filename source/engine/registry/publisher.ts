@@ -151,6 +151,24 @@ export class Publisher {
 		}
 	}
 
+	/** A contact's refreshed certificate; a new encryption subkey means new slots, written at once. */
+	replaceContact(certificate: Certificate): void {
+		const state = this.#contacts.get(certificate.fingerprint);
+		if (!state) {
+			return;
+		}
+
+		const secret = pairSecret({own: this.#identity, contact: certificate});
+		state.certificate = certificate;
+		if (Buffer.compare(secret, state.pairSecret) !== 0) {
+			state.pairSecret = secret;
+			state.slots = new Map();
+			if (this.#started && !this.#stopped) {
+				this.#resume(certificate.fingerprint);
+			}
+		}
+	}
+
 	/**
 	 * Stops publishing for the contact and overwrites each of its slots that may still hold a
 	 * valid record (yesterday's, today's, tomorrow's) with a decoy of the same size and shape at
