@@ -1,13 +1,13 @@
 // umbra import: adds contacts from a keyserver (by long key ID or fingerprint, over Tor's SOCKS
 // port) or from a file or standard input (one key or many, as gpg --export writes them).
 //
-// What can be refused without the passphrase is refused first: a short key ID, a missing
-// confirmation channel (no terminal and no --yes), a bad keyserver URL. The profile is opened
+// What can be refused without the passphrase is refused first: a short key ID, a file that is
+// missing or holds no key, a missing confirmation channel (no terminal and no --yes), a bad
+// keyserver URL. The profile is opened
 // before the network is touched, so a wrong passphrase does not cost a Tor lookup. A key is
 // shown (fingerprint, user IDs) before it is added, and every key that is not added is listed
 // with its reason; the exit code is refused (9) when any was.
-import {existsSync} from 'node:fs';
-import {defaultKeyservers, dialThroughTor, fetchCertificate, formatFingerprint, parseKeyQuery, readCertificates, stripControl, type Certificate, type Profile} from '../engine/index.js';
+import {defaultKeyservers, dialThroughTor, fetchCertificate, formatFingerprint, looksLikeKeyId, parseKeyQuery, readCertificates, stripControl, type Certificate, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {confirm, readKeyInput} from './ask.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -47,14 +47,22 @@ function socksPortFor(context: CommandContext, profile: Profile): number {
 	return port;
 }
 
-async function certificatesFrom(context: CommandContext, profile: Profile, argument: string, refusals: Refusal[]): Promise<Certificate[]> {
-	if (argument === '-' || existsSync(argument)) {
-		const {certificates, rejected} = await readCertificates(await readKeyInput(context, argument, 'a public key (gpg --export --armor FINGERPRINT)'));
-		refusals.push(...rejected);
-		if (certificates.length === 0 && rejected.length === 0) {
-			throw new UsageError(`${argument === '-' ? 'Standard input' : argument} holds no public key. Export one with: gpg --export --armor FINGERPRINT`);
-		}
+type KeyBlock = Awaited<ReturnType<typeof readCertificates>>;
 
+/** The keys in FILE or standard input; a file that cannot be read or holds no key is a usage error. */
+async function readKeys(context: CommandContext, argument: string): Promise<KeyBlock> {
+	const keys = await readCertificates(await readKeyInput(context, argument, 'a public key (gpg --export --armor FINGERPRINT)'));
+	if (keys.certificates.length === 0 && keys.rejected.length === 0) {
+		throw new UsageError(`${argument === '-' ? 'Standard input' : argument} holds no public key. Export one with: gpg --export --armor FINGERPRINT`);
+	}
+
+	return keys;
+}
+
+async function certificatesFrom(context: CommandContext, profile: Profile, argument: string, fromFile: KeyBlock | undefined, refusals: Refusal[]): Promise<Certificate[]> {
+	if (fromFile !== undefined || argument === '-') {
+		const {certificates, rejected} = fromFile ?? await readKeys(context, argument);
+		refusals.push(...rejected);
 		return certificates;
 	}
 
@@ -141,8 +149,10 @@ export const importCommand: Command = {
 		'Tor\'s SOCKS port; only the key with that ID is taken. Short (8-hex) IDs are refused: they can be',
 		'forged in seconds. With FILE or - (standard input), adds every usable key in it (gpg --export output',
 		'may hold several). Each key is shown (fingerprint, user IDs) and added after you confirm (--yes for',
-		'scripts). The contact is named after the user ID unless --name says otherwise. Exit 0 when every key',
-		'was added; 9 when any was refused (the reasons are on standard error; the others are still added).',
+		'scripts). The contact is named after the user ID unless --name says otherwise. Hex digits (0x and',
+		'spaces allowed) are a key ID; anything else is a file (write ./CAFE for a file named CAFE).',
+		'Exit 0 when every key was added; 9 when any was refused (the reasons are on standard error; the',
+		'others are still added).',
 	].join('\n'),
 	flags: {
 		name: {type: 'string', valueName: 'NAME', description: 'The contact\'s name (default: the name in its user ID; needed when the key has none)'},
@@ -162,9 +172,13 @@ export const importCommand: Command = {
 			throw new UsageError(`umbra import takes one key ID or file at a time (got ${context.input.length} arguments). Quote a fingerprint written with spaces: umbra import "ABCD 1234 ...".`);
 		}
 
-		const isInput = argument === '-' || existsSync(argument);
-		if (!isInput) {
-			parseKeyQuery(argument); // A short or malformed ID is refused before anything is asked.
+		// What is wrong with the argument is said before anything is asked: a short or malformed
+		// ID, a file that is missing, unreadable or holds no key.
+		let fromFile: KeyBlock | undefined;
+		if (looksLikeKeyId(argument)) {
+			parseKeyQuery(argument);
+		} else if (argument !== '-') {
+			fromFile = await readKeys(context, argument);
 		}
 
 		if (!booleanFlag(context, 'yes') && (!context.stdin.isTTY || argument === '-')) {
@@ -176,7 +190,7 @@ export const importCommand: Command = {
 		const refusals: Refusal[] = [];
 		let added = 0;
 		try {
-			const certificates = await certificatesFrom(context, profile, argument, refusals);
+			const certificates = await certificatesFrom(context, profile, argument, fromFile, refusals);
 			if (givenName !== undefined && certificates.length > 1) {
 				throw new UsageError(`--name names one contact, but this holds ${certificates.length} keys. Drop --name (each is named after its user ID), or export one key at a time.`);
 			}

@@ -1,6 +1,7 @@
 // The keys layer: OpenPGP identities, contacts' certificates, sealed messages, pair secrets.
 export * from './errors.js';
 export {formatFingerprint, parseKeyQuery, type KeyQuery} from './fingerprint.js';
+export {looksLikeKeyId, readKeyFile, KeyFileError} from './key-file.js';
 export {readCertificates, certificateMatching, selectEncryptionSubkey, type Certificate, type EncryptionSubkey, type ReadCertificatesResult} from './certificate.js';
 export {generateIdentity, unlockIdentity, importSecretKey, exportPublicKey, readPublicIdentity, type Identity, type PublicIdentity} from './identity.js';
 export {seal, open, type OpenResult} from './seal.js';
