@@ -3,7 +3,7 @@ export * from './errors.js';
 export {formatFingerprint, parseKeyQuery, type KeyQuery} from './fingerprint.js';
 export {looksLikeKeyId, readKeyFile, KeyFileError} from './key-file.js';
 export {readCertificates, certificateMatching, selectEncryptionSubkey, type Certificate, type EncryptionSubkey, type ReadCertificatesResult} from './certificate.js';
-export {generateIdentity, unlockIdentity, importSecretKey, exportPublicKey, readPublicIdentity, type Identity, type PublicIdentity} from './identity.js';
+export {checkUserId, generateIdentity, unlockIdentity, importSecretKey, exportPublicKey, readPublicIdentity, type Identity, type PublicIdentity} from './identity.js';
 export {seal, open, type OpenResult} from './seal.js';
 export {pairSecret} from './pair-secret.js';
 export {stripControl, stripControlKeepNewlines} from './sanitize.js';
