@@ -5,19 +5,19 @@
 import {homedir} from 'node:os';
 import process from 'node:process';
 import meow, {type AnyFlags} from 'meow';
-import {commands, defaultCommandName, exitCodeFor, findCommand, passphraseEnvironmentVariable, type Command, type CommandIo, type FlagSpecs} from './commands/index.js';
+import {checkFlags, commands, defaultCommandName, exitCodeFor, findCommand, passphraseEnvironmentVariable, type Command, type CommandIo, type FlagSpecs, type FlagValue} from './commands/index.js';
 import {exitCodes, type ExitCode} from './exit-codes.js';
 import {commandHelp, generalHelp} from './help.js';
 
 function meowFlags(specs: FlagSpecs): AnyFlags {
 	const flags: AnyFlags = {};
-	for (const [key, {type, shortFlag, isMultiple, default: fallback, choices}] of Object.entries(specs)) {
+	// Choices are checked by checkFlags, which reports them as usage errors.
+	for (const [key, {type, shortFlag, isMultiple, default: fallback}] of Object.entries(specs)) {
 		flags[key] = {
 			type,
 			...(shortFlag === undefined ? {} : {shortFlag}),
 			...(isMultiple === undefined ? {} : {isMultiple}),
 			...(fallback === undefined ? {} : {default: fallback}),
-			...(choices === undefined ? {} : {choices}),
 		} as AnyFlags[string];
 	}
 
@@ -50,11 +50,13 @@ async function main(signal: AbortSignal): Promise<ExitCode> {
 		description: false,
 		argv: named ? argv.slice(1) : argv,
 		flags: meowFlags(command?.flags ?? {}),
-		allowUnknownFlags: false,
+		// checkFlags reports unknown flags in umbra's own words and exit code.
+		allowUnknownFlags: true,
 		autoHelp: true,
 		autoVersion: true,
 	});
 
+	checkFlags(command?.flags ?? {}, cli.flags as Record<string, FlagValue>, named && command ? `umbra ${command.name}` : 'umbra');
 	if (!command) {
 		if (cli.input.length > 0) {
 			process.stderr.write(`umbra: unexpected argument "${cli.input[0]}". Run \`umbra --help\`.\n`);

@@ -11,6 +11,8 @@ export const exitCodes = {
 	notDelivered: 7,
 	notFound: 8,
 	refused: 9,
+	/** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
+	cancelled: 130,
 } as const;
 
 export type ExitCodeName = keyof typeof exitCodes;
@@ -28,4 +30,5 @@ export const exitCodeMeanings: Record<ExitCodeName, string> = {
 	notDelivered: 'umbra send: the message was not acknowledged before --timeout',
 	notFound: 'a contact, key or keyserver entry was not found',
 	refused: 'a certificate or key was refused (expired, revoked, no Curve25519 subkey, short key ID)',
+	cancelled: 'umbra demo: cancelled (Ctrl-C, SIGTERM) while starting; everything it started was stopped and removed',
 };

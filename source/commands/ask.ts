@@ -1,14 +1,14 @@
 // Terminal questions and key input for the identity and contact commands: one visible line
 // (a user ID, a y/N answer) and a key file or standard input, read with a cap.
-import {createReadStream} from 'node:fs';
 import {createInterface} from 'node:readline';
 import type {Readable} from 'node:stream';
+import {KeyFileError, readKeyFile} from '../engine/index.js';
 import {UsageError, type CommandContext} from './command.js';
 import {PromptCancelledError} from './passphrase.js';
 
 /**
  * Larger than any key block the keys layer accepts, so its own cap reports the size with the
- * fix; reading stops here so a wrong file (a disk image, /dev/zero) costs no memory.
+ * fix; reading stops here so a wrong input (cat /dev/zero |) costs no memory.
  */
 const readCapBytes = 8 * 1024 * 1024;
 
@@ -70,7 +70,7 @@ async function readCapped(stream: Readable): Promise<Uint8Array> {
 	return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** The bytes of FILE, or of standard input for "-". A missing file is a usage error that says so. */
+/** The bytes of FILE, or of standard input for "-". A file that cannot be read is a usage error that says why. */
 export async function readKeyInput(context: CommandContext, source: string, what: string): Promise<Uint8Array> {
 	if (source === '-') {
 		if (context.stdin.isTTY) {
@@ -80,11 +80,13 @@ export async function readKeyInput(context: CommandContext, source: string, what
 		return readCapped(context.stdin);
 	}
 
-	const stream = createReadStream(source);
 	try {
-		return await readCapped(stream);
+		return await readKeyFile(source);
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new UsageError(`Cannot read ${source} (${code ?? (error as Error).message}). Give the path of a file holding ${what}, or - for standard input.`);
+		if (error instanceof KeyFileError) {
+			throw new UsageError(`${error.message} Give the path of a file holding ${what}, or - for standard input.`);
+		}
+
+		throw error;
 	}
 }

@@ -68,7 +68,7 @@ export const contactsCommand: Command = {
 		const arity: Record<string, number> = {list: 0, remove: 1, rename: 2};
 		const wanted = arity[action];
 		if (wanted === undefined) {
-			throw new UsageError(`umbra contacts: unknown action "${stripControl(action)}". Usage: ${usageText}`);
+			throw new UsageError(`unknown action "${stripControl(action)}" for umbra contacts. Usage: ${usageText}`);
 		}
 
 		if (rest.length !== wanted) {

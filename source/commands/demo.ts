@@ -71,6 +71,7 @@ async function run(context: CommandContext): Promise<ExitCode> {
 	ensureSystemTools([systemTools.tor, systemTools.torGencert], log);
 
 	const cleanup: Cleanup = [];
+	let cancelled = false;
 	const directory = mkdtempSync(join(tmpdir(), 'umbra-demo-'));
 	cleanup.push({what: 'the demo directory', run: () => rmSync(directory, {recursive: true, force: true})});
 	try {
@@ -120,9 +121,23 @@ async function run(context: CommandContext): Promise<ExitCode> {
 		const {runChat} = await import('../screens/index.js');
 		await runChat({engine, stdin: context.stdin, stdout: context.stdout, stderr: context.stderr, signal: context.signal, exportPublicKey: () => exportPublicKey(user.identity)});
 		return exitCodes.ok;
+	} catch (error) {
+		// Ctrl-C or SIGTERM while starting is the user's choice, not a failure to report.
+		if (context.signal.aborted) {
+			cancelled = true;
+			return exitCodes.cancelled;
+		}
+
+		throw error;
 	} finally {
-		log('stopping everything the demo started...');
+		if (!cancelled) {
+			log('stopping everything the demo started...');
+		}
+
 		await unwind(cleanup, log);
+		if (cancelled) {
+			log('cancelled; everything it had started is stopped and its files are removed.');
+		}
 	}
 }
 

@@ -9,9 +9,8 @@
 // before the network is touched, so a wrong passphrase does not cost a Tor lookup. A key is
 // shown (fingerprint, user IDs) before it is added, and every key that is not added is listed
 // with its reason; the exit code is refused (9) when any was.
-import {existsSync} from 'node:fs';
 import type * as openpgp from 'openpgp';
-import {certificateStatus, defaultKeyservers, dialThroughTor, fetchCertificate, fetchKeyCopies, formatFingerprint, mergeIntoStore, parseKeyQuery, readCertificates, readPublicKeys, stripControl, TorUnreachableError, type Certificate, type KeyQuery, type Profile} from '../engine/index.js';
+import {certificateStatus, defaultKeyservers, dialThroughTor, fetchCertificate, fetchKeyCopies, formatFingerprint, looksLikeKeyId, mergeIntoStore, parseKeyQuery, readCertificates, readPublicKeys, stripControl, TorUnreachableError, type Certificate, type KeyQuery, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {confirm, readKeyInput} from './ask.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -54,16 +53,24 @@ function contactFor(profile: Profile, query: KeyQuery): string | undefined {
 	return query.kind === 'fingerprint' ? fingerprints.find(fingerprint => fingerprint === query.fingerprint) : fingerprints.find(fingerprint => fingerprint.endsWith(query.keyId));
 }
 
-async function keysFrom(context: CommandContext, profile: Profile, argument: string, refusals: Refusal[]): Promise<Found> {
-	if (argument === '-' || existsSync(argument)) {
-		const input = await readKeyInput(context, argument, 'a public key (gpg --export --armor FINGERPRINT)');
+/** The bytes of FILE or standard input; a file that cannot be read or holds no key is a usage error. */
+async function readKeys(context: CommandContext, argument: string): Promise<Uint8Array> {
+	const input = await readKeyInput(context, argument, 'a public key (gpg --export --armor FINGERPRINT)');
+	const {certificates, rejected} = await readCertificates(input);
+	if (certificates.length === 0 && rejected.length === 0) {
+		throw new UsageError(`${argument === '-' ? 'Standard input' : argument} holds no public key. Export one with: gpg --export --armor FINGERPRINT`);
+	}
+
+	return input;
+}
+
+async function keysFrom(context: CommandContext, profile: Profile, argument: string, fromFile: Uint8Array | undefined, refusals: Refusal[]): Promise<Found> {
+	if (fromFile !== undefined || argument === '-') {
+		const input = fromFile ?? await readKeys(context, argument);
 		const {certificates, rejected} = await readCertificates(input);
 		// A contact's key is merged even when it could not be added now (revoked, expired).
 		const copies = (await readPublicKeys(input)).filter(key => isContact(profile, key.getFingerprint().toUpperCase()));
 		refusals.push(...rejected.filter(refusal => !isContact(profile, refusal.fingerprint)));
-		if (certificates.length === 0 && rejected.length === 0) {
-			throw new UsageError(`${argument === '-' ? 'Standard input' : argument} holds no public key. Export one with: gpg --export --armor FINGERPRINT`);
-		}
 
 		return {certificates: certificates.filter(certificate => !isContact(profile, certificate.fingerprint)), copies};
 	}
@@ -180,7 +187,8 @@ export const importCommand: Command = {
 		'Tor\'s SOCKS port; only the key with that ID is taken. Short (8-hex) IDs are refused: they can be',
 		'forged in seconds. With FILE or - (standard input), adds every usable key in it (gpg --export output',
 		'may hold several). Each key is shown (fingerprint, user IDs) and added after you confirm (--yes for',
-		'scripts). The contact is named after the user ID unless --name says otherwise. A key that is already',
+		'scripts). The contact is named after the user ID unless --name says otherwise. Hex digits (0x and',
+		'spaces allowed) are a key ID; anything else is a file (write ./CAFE for a file named CAFE). A key that is already',
 		'a contact\'s is merged into the stored copy instead (a new expiry date, new subkeys, a revocation), and',
 		'what changed is printed: this is how a contact\'s key is refreshed. A different key with a contact\'s',
 		'name or user ID is never taken for theirs: it can only be a new contact, and you are told so. Exit 0',
@@ -205,9 +213,13 @@ export const importCommand: Command = {
 			throw new UsageError(`umbra import takes one key ID or file at a time (got ${context.input.length} arguments). Quote a fingerprint written with spaces: umbra import "ABCD 1234 ...".`);
 		}
 
-		const isInput = argument === '-' || existsSync(argument);
-		if (!isInput) {
-			parseKeyQuery(argument); // A short or malformed ID is refused before anything is asked.
+		// What is wrong with the argument is said before anything is asked: a short or malformed
+		// ID, a file that is missing, unreadable or holds no key.
+		let fromFile: Uint8Array | undefined;
+		if (looksLikeKeyId(argument)) {
+			parseKeyQuery(argument);
+		} else if (argument !== '-') {
+			fromFile = await readKeys(context, argument);
 		}
 
 		if (!booleanFlag(context, 'yes') && (!context.stdin.isTTY || argument === '-')) {
@@ -219,7 +231,7 @@ export const importCommand: Command = {
 		const refusals: Refusal[] = [];
 		let added = 0;
 		try {
-			const {certificates, copies} = await keysFrom(context, profile, argument, refusals);
+			const {certificates, copies} = await keysFrom(context, profile, argument, fromFile, refusals);
 			for (const fingerprint of new Set(copies.map(key => key.getFingerprint().toUpperCase()))) {
 				await mergeOne(context, profile, fingerprint, copies);
 				added += 1;

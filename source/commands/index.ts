@@ -32,6 +32,7 @@ export function findCommand(name: string): Command | undefined {
 	return commands.find(command => command.name === name);
 }
 
-export {UsageError, type Command, type CommandContext, type CommandIo, type FlagSpec, type FlagSpecs} from './command.js';
+export {UsageError, type Command, type CommandContext, type CommandIo, type FlagSpec, type FlagSpecs, type FlagValue} from './command.js';
+export {checkFlags} from './check-flags.js';
 export {exitCodeFor} from './exit-code-for.js';
 export {passphraseEnvironmentVariable} from './passphrase.js';

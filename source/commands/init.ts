@@ -3,7 +3,7 @@
 // terminal, conflicting flags) is refused before the passphrase is asked, so nobody types a new
 // passphrase twice only to hear the directory was taken.
 import {existsSync, rmdirSync} from 'node:fs';
-import {createProfile, hasIdentity, IdentityExistsError, importProfile, prepareDataDirectory, stripControl, type Profile} from '../engine/index.js';
+import {checkUserId, createProfile, hasIdentity, IdentityExistsError, InvalidUserIdError, importProfile, prepareDataDirectory, stripControl, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {askLine, readKeyInput} from './ask.js';
 import {stringFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -31,6 +31,12 @@ async function makeProfile(context: CommandContext, dataDir: string, source: str
 		const userId = (await userIdFor(context)).trim();
 		if (userId === '') {
 			throw new UsageError('The user ID is empty. Give one like "Alice <alice@example.org>" (a name alone is fine too).');
+		}
+
+		try {
+			checkUserId(userId);
+		} catch (error) {
+			throw error instanceof InvalidUserIdError ? new UsageError(error.message) : error;
 		}
 
 		const passphrase = await passphraseFor(context, {confirm: true});

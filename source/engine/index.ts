@@ -8,7 +8,7 @@ export * from './profile/index.js';
 export {Engine, type EngineNetwork, type EngineOptions, type EngineSettings} from './engine.js';
 export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';
 export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence, OwnIdentityView} from './api.js';
-export {stripControl, stripControlKeepNewlines, readCertificates, readPublicKeys, certificateStatus, type KeyQuery, CertificateMismatchError, type KeyState, formatFingerprint, parseKeyQuery, exportPublicKey, type Certificate} from '../keys/index.js';
+export {stripControl, stripControlKeepNewlines, readCertificates, readPublicKeys, certificateStatus, type KeyQuery, CertificateMismatchError, type KeyState, formatFingerprint, parseKeyQuery, looksLikeKeyId, readKeyFile, KeyFileError, checkUserId, InvalidUserIdError, exportPublicKey, type Certificate} from '../keys/index.js';
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';
 export {openEngine, type OpenEngineOptions} from './open.js';
 export {mergeIntoStore, fetchKeyCopies, NotAContactKeyError, type CertificateUpdate} from './node/index.js';

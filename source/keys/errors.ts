@@ -90,3 +90,11 @@ export class WrongPassphraseError extends KeysError {
 export class SecretKeyImportError extends KeysError {
 	override name = 'SecretKeyImportError';
 }
+
+/** A user ID openpgp.js would not put in a key; says what is expected. */
+export class InvalidUserIdError extends KeysError {
+	override name = 'InvalidUserIdError';
+	constructor(readonly userId: string, detail: string) {
+		super(`Not a user ID umbra can use: ${detail}. Give a name, an address, or both, like "Alice Doe <alice@example.org>" or "<alice@example.org>".`);
+	}
+}

@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import {validateCertificate, type Certificate} from './certificate.js';
-import {CertificateRejectedError, KeysError, SecretKeyImportError, WrongPassphraseError} from './errors.js';
+import {CertificateRejectedError, InvalidUserIdError, KeysError, SecretKeyImportError, WrongPassphraseError} from './errors.js';
 import {formatFingerprint} from './fingerprint.js';
 import {readKeyBlock} from './key-block.js';
 import {rawPrivateKey, rawPublicKeyBytes} from './raw-keys.js';
@@ -168,18 +168,36 @@ export async function readKeyProtection(options: {armoredSecretKey: string}): Pr
 }
 
 /** "Name <email>" or "Name" as openpgp.js wants it. */
+// The address check openpgp.js applies when it makes the key; checked first so a bad address is
+// reported with the format expected, before a passphrase is chosen.
+const emailAddress = /^[^\p{C}\p{Z}@<>\\]+@[^\p{C}\p{Z}@<>\\]+[^\p{C}\p{Z}\p{P}]$/u;
+
+/** Splits a user ID into what openpgp.js takes, or says what is wrong with it and what is expected. */
 function parseUserId(userId: string): {name?: string; email?: string} {
 	if (stripControl(userId) !== userId || userId.trim() === '') {
-		throw new KeysError('A user ID must be a non-empty line of printable text, like "Alice <alice@example.org>".');
+		throw new InvalidUserIdError(userId, 'it must be a non-empty line of printable text');
 	}
 
-	const match = /^(.*?)\s*<([^<>]+)>$/.exec(userId.trim());
+	const match = /^(.*?)\s*<([^<>]*)>$/.exec(userId.trim());
 	if (!match) {
+		if (/[<>]/.test(userId)) {
+			throw new InvalidUserIdError(userId, 'the email address must be the last thing, in one pair of angle brackets');
+		}
+
 		return {name: userId.trim()};
 	}
 
 	const [, name = '', email = ''] = match;
+	if (!emailAddress.test(email)) {
+		throw new InvalidUserIdError(userId, `"${email}" is not an email address like name@example.org`);
+	}
+
 	return name ? {name, email} : {email};
+}
+
+/** Throws InvalidUserIdError, with the format expected, unless generateIdentity accepts this user ID. */
+export function checkUserId(userId: string): void {
+	parseUserId(userId);
 }
 
 /**

@@ -1,9 +1,9 @@
 // Runs one IRC-style command against the engine. Failures become an error notice that says what
 // to do next; nothing here throws to the screen.
-import {readFile, writeFile} from 'node:fs/promises';
+import {writeFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {resolve} from 'node:path';
-import {formatFingerprint, NotAContactKeyError, parseKeyQuery, readCertificates, type Certificate, type CertificateUpdate, type ContactView, type EngineApi, type OwnPresence} from '../engine/index.js';
+import {formatFingerprint, KeyFileError, looksLikeKeyId, NotAContactKeyError, parseKeyQuery, readCertificates, readKeyFile, type Certificate, type CertificateUpdate, type ContactView, type EngineApi, type OwnPresence} from '../engine/index.js';
 import {cleanLine} from './clean.js';
 import {findByName, slashCommands} from './slash-commands.js';
 import type {Question, UiAction} from './ui-reducer.js';
@@ -78,7 +78,7 @@ function addSource(args: string): {kind: 'armor' | 'query' | 'file'; value: stri
 	}
 
 	const [first = '', ...rest] = args.split(/\s+/);
-	return {kind: /^(0x)?[\da-f]+$/i.test(first) ? 'query' : 'file', value: first, name: rest.join(' ')};
+	return {kind: looksLikeKeyId(first) ? 'query' : 'file', value: first, name: rest.join(' ')};
 }
 
 /** What a merge of a contact's key changed, as one notice. */
@@ -148,7 +148,9 @@ async function add(environment: CommandEnvironment, args: string): Promise<void>
 		environment.ui(info(`Looking ${cleanLine(source.value)} up on the keyservers over Tor…`));
 		certificate = await environment.engine.fetchCertificate(query.kind === 'keyid' ? query.keyId : query.fingerprint);
 	} else {
-		const input = source.kind === 'armor' ? source.value : await readFile(resolve(environment.cwd, source.value.replace(/^~(?=\/)/, homedir())));
+		const input = source.kind === 'armor' ? source.value : await readKeyFile(resolve(environment.cwd, source.value.replace(/^~(?=\/)/, homedir()))).catch((error: unknown) => {
+			throw error instanceof KeyFileError ? new Error(`Cannot read ${cleanLine(source.value)}: ${error.problem}. Give a key file (gpg --export --armor KEYID > FILE), a 16-hex key ID or a 40-hex fingerprint.`) : error;
+		});
 		const merged = await mergeContactsKeys(environment, input);
 		const {certificates, rejected} = await readCertificates(input);
 		certificate = certificates.find(found => !environment.contacts.some(contact => contact.fingerprint === found.fingerprint));

@@ -88,6 +88,7 @@ test('a bot on the private Tor network answers through --exec, reports presence,
 	const exit = await bot.exited;
 	assert.deepEqual(exit, {code: 0, signal: null}, bot.stderr());
 	assert.equal(events().at(-1)?.type, 'bye');
+	assert.deepEqual(events().filter(event => event.type === 'lifecycle' && event['state'] === 'stopped').length, 1, 'one "stopped"');
 	await peer.waitFor('alice to see the bot offline', event => event.type === 'contact.offline' && event.contact === bob.fingerprint, phaseMs);
 	assert.ok(events().every(event => typeof event.ts === 'string' && !Number.isNaN(Date.parse(event.ts))));
 });

@@ -103,6 +103,31 @@ describe('umbra import FILE and umbra contacts', () => {
 		assert.deepEqual(await contactNames(), before);
 	});
 
+	it('says what is wrong with a key file (missing, a directory, no key) before asking anything', async () => {
+		const before = await contactNames();
+		const junkFile = join(folder.path, 'junk.txt');
+		writeFileSync(junkFile, 'not a key\n');
+		// Without --yes and a terminal: the file's problem is the answer, not the missing terminal.
+		const cases: Array<[string, RegExp]> = [
+			[join(folder.path, 'missing.asc'), /missing\.asc: there is no such file/],
+			['nope', /nope: there is no such file/],
+			[folder.path, /it is a directory/],
+			[junkFile, /not a readable OpenPGP key|holds no public key/],
+		];
+		for (const [argument, expected] of cases) {
+			const result = await runUmbra(['import', argument, ...common], {env})
+			assert.notEqual(result.code, exitCodes.ok, argument);
+			assert.match(result.stderr, expected, argument);
+			assert.doesNotMatch(result.stderr, /no terminal|Not a key ID|ENOENT/, argument);
+			assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+		}
+
+		const missing = await runUmbra(['import', 'nope', '--yes', ...common], {env});
+		assert.equal(missing.code, exitCodes.usage);
+		assert.match(missing.stderr, /^umbra: Cannot read nope: there is no such file\./);
+		assert.deepEqual(await contactNames(), before);
+	});
+
 	it('lists, renames and removes contacts', async () => {
 		const listed = await runUmbra(['contacts', 'list', ...common], {env});
 		assert.equal(listed.code, exitCodes.ok, listed.stderr);

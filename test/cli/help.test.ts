@@ -63,18 +63,25 @@ describe('umbra --help and --version', () => {
 		}
 	});
 
-	it('exits with the usage code for an unknown command or flag, saying what is wrong', async () => {
-		const [command, flag, extra] = await Promise.all([
+	it('exits with the usage code for an unknown command, flag, action or flag value, in one line each', async () => {
+		const [command, flag, short, general, extra, output] = await Promise.all([
 			runUmbra(['frobnicate']),
 			runUmbra(['id', '--frobnicate']),
+			runUmbra(['contacts', '-z']),
+			runUmbra(['--frobnicate']),
 			runUmbra(['contacts', 'frobnicate']),
+			runUmbra(['bot', '--output', 'xml']),
 		]);
-		assert.equal(command.code, exitCodes.usage);
-		assert.match(command.stderr, /unknown command "frobnicate"/);
-		assert.equal(flag.code, exitCodes.usage);
-		assert.match(flag.stderr, /frobnicate/);
-		assert.equal(extra.code, exitCodes.usage);
-		assert.match(extra.stderr, /unknown action "frobnicate"/);
-		assert.equal(`${command.stdout}${flag.stdout}${extra.stdout}`, '', 'nothing on standard output');
+		assert.equal(command.stderr, 'umbra: unknown command "frobnicate". Run `umbra --help` for the list of commands.\n');
+		assert.equal(flag.stderr, 'umbra: unknown flag --frobnicate for umbra id; see umbra id --help\n');
+		assert.equal(short.stderr, 'umbra: unknown flag -z for umbra contacts; see umbra contacts --help\n');
+		assert.equal(general.stderr, 'umbra: unknown flag --frobnicate for umbra; see umbra --help\n');
+		assert.match(extra.stderr, /^umbra: unknown action "frobnicate" for umbra contacts\. Usage: /);
+		assert.equal(output.stderr, 'umbra: --output is one of json, text, not "xml"; see umbra bot --help\n');
+		for (const result of [command, flag, short, general, extra, output]) {
+			assert.equal(result.code, exitCodes.usage, result.stderr);
+			assert.equal(result.stdout, '', 'nothing on standard output');
+			assert.equal(result.stderr.match(/umbra:/g)?.length, 1, `one umbra: prefix in ${result.stderr}`);
+		}
 	});
 });

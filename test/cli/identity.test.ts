@@ -3,7 +3,7 @@
 // (no encryption subkey, wrong passphrase, an identity already there) exit with their codes and
 // leave the data directory as it was. id reads only public parts: no passphrase, no lock.
 import assert from 'node:assert/strict';
-import {readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {openProfile} from '../../source/engine/index.js';
@@ -35,6 +35,32 @@ describe('umbra init and umbra id', () => {
 	after(() => {
 		gnupg?.close();
 		folder.remove();
+	});
+
+	it('refuses a user ID openpgp cannot use as a usage error with the format, before any passphrase, leaving nothing', async () => {
+		const dataDir = join(folder.path, 'bad-user-id');
+		// No UMBRA_PASSPHRASE and no terminal: asking for one would fail differently.
+		const result = await runUmbra(['init', '--user-id', '<bob@x>', '--data-dir', dataDir]);
+		assert.equal(result.code, exitCodes.usage, result.stderr);
+		assert.match(result.stderr, /^umbra: Not a user ID umbra can use: "bob@x" is not an email address.*"Alice Doe <alice@example\.org>"/);
+		assert.doesNotMatch(result.stderr, /Invalid user ID format|assphrase/);
+		assert.equal(existsSync(dataDir), false, 'no data directory left behind');
+	});
+
+	it('makes store.db and its WAL readable by the owner only, and tightens an old 0644 store', async () => {
+		const dataDir = join(folder.path, 'modes');
+		const made = await runUmbra(['init', '--user-id', 'Mo <mo@example.org>', '--data-dir', dataDir], {env});
+		assert.equal(made.code, exitCodes.ok, made.stderr);
+		const modes = () => Object.fromEntries(readdirSync(dataDir).filter(name => name.startsWith('store.db')).map(name => [name, (statSync(join(dataDir, name)).mode & 0o777).toString(8)]));
+		assert.deepEqual(modes(), {'store.db': '600'});
+		chmodSync(join(dataDir, 'store.db'), 0o644);
+		const profile = await openProfile({dataDir, passphrase});
+		try {
+			assert.ok(Object.keys(modes()).includes('store.db-wal'), 'the WAL is there while open');
+			assert.ok(Object.values(modes()).every(mode => mode === '600'), JSON.stringify(modes()));
+		} finally {
+			profile.close();
+		}
 	});
 
 	it('creates an identity, shows it, exports it for gpg, and refuses a second init', async () => {

@@ -1,7 +1,7 @@
 // /add from a key file and from the keyservers: the fingerprint and user IDs are shown and the
 // user confirms before anything is added; bad input says what to do and adds nothing.
 import assert from 'node:assert/strict';
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
@@ -60,16 +60,21 @@ test('/add KEYID fetches from the keyservers; the name defaults to the user ID n
 	}
 });
 
-test('/add with a short key ID, a missing file, a file without keys: clear errors, nothing added', async () => {
+test('/add with a short key ID, a missing file, a directory, a file without keys: clear errors, nothing added', async () => {
 	const engine = new FakeEngine();
 	writeFileSync(join(directory, 'notes.txt'), 'not a key\n');
+	mkdirSync(join(directory, 'keys'), {recursive: true});
 	const ui = renderChat({engine, props: {cwd: directory}});
 	try {
 		await ui.waitFor('ready', f => f.includes('No contacts yet'));
 		ui.press('/add 1234ABCD\r');
 		await ui.waitFor('short ID refused', f => f.includes('/add failed') && /short|8/.test(f));
 		ui.press('/add missing.asc\r');
-		await ui.waitFor('missing file', f => f.includes('/add failed') && f.includes('ENOENT'));
+		await ui.waitFor('missing file', f => f.includes('Cannot read missing.asc: there is no such file') && !f.includes('ENOENT'));
+		ui.press('/add junk\r');
+		await ui.waitFor('a word that is no file', f => f.includes('Cannot read junk: there is no such file'));
+		ui.press('/add keys\r');
+		await ui.waitFor('a directory', f => f.includes('Cannot read keys: it is a directory'));
 		ui.press('/add notes.txt\r');
 		await ui.waitFor('no key', f => f.includes('/add failed') || f.includes('holds no usable key'));
 		ui.press('/add\r');

@@ -12,7 +12,7 @@
 //
 // better-sqlite3 is synchronous: every method here runs to completion, in its own transaction,
 // before it returns. Only opening is async (the KDF runs off the main thread).
-import {existsSync} from 'node:fs';
+import {chmodSync, closeSync, existsSync, openSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import {dataFiles} from '../data-files.js';
@@ -84,7 +84,25 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 	return makeStore(db, path, now);
 }
 
+/**
+ * Only the owner may read the store, like every other file in the data directory. SQLite gives
+ * the WAL and shm files the database's mode; a store made by an older umbra (0644) is
+ * tightened, its WAL and shm files with it.
+ */
+function restrictToOwner(path: string, create: boolean): void {
+	if (create) {
+		closeSync(openSync(path, 'wx', 0o600));
+	}
+
+	for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+		if (existsSync(file)) {
+			chmodSync(file, 0o600);
+		}
+	}
+}
+
 function openDatabase(path: string, key: Buffer, create: boolean): Database.Database {
+	restrictToOwner(path, create);
 	const db = new Database(path, {fileMustExist: !create});
 	try {
 		// Named explicitly so a change of the library's default cannot strand old stores.

@@ -167,6 +167,13 @@ export async function startTorNetwork(options: StartTorNetworkOptions = {}): Pro
 			},
 		};
 	} catch (error) {
+		if (signal?.aborted) {
+			// A cancel is not a failure: nothing to keep for debugging.
+			await stopAll();
+			await rm(directory, {recursive: true, force: true});
+			throw error;
+		}
+
 		const tails = await logTails([...nodes.map(node => node.dataDirectory), ...Array.from({length: clientCount}, (_, index) => join(directory, `client${index}`))]);
 		await stopAll();
 		const stopped = [...running, ...clients].filter(Boolean).map(({pid, torrcPath}) => ({pid, torrcPath}));
