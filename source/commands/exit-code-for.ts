@@ -2,12 +2,16 @@
 // error is an instance of wins, so a subclass is listed before its base class; anything else is
 // a plain failure. test/cli/exit-code-for.test.ts holds every exported error class to this table.
 import {
+	CertificateMismatchError,
 	DuplicateContactError,
 	DuplicateNameError,
 	IdentityExistsError,
 	InvalidContactNameError,
+	InvalidUserIdError,
+	KeyFileError,
 	LockedError,
 	NoIdentityError,
+	NotAContactKeyError,
 	StoreExistsError,
 	StoreMissingError,
 	TorUnreachableError,
@@ -41,6 +45,8 @@ const byClass: ReadonlyArray<readonly [ErrorClass, ExitCode]> = [
 	[InvalidContactNameError, exitCodes.usage],
 	[DuplicateNameError, exitCodes.usage],
 	[DuplicateContactError, exitCodes.usage],
+	[KeyFileError, exitCodes.usage],
+	[InvalidUserIdError, exitCodes.usage],
 	// Cancelling the prompt is no wrong passphrase: a plain failure, before its base class.
 	[PromptCancelledError, exitCodes.failure],
 	[PassphraseError, exitCodes.wrongPassphrase],
@@ -57,6 +63,8 @@ const byClass: ReadonlyArray<readonly [ErrorClass, ExitCode]> = [
 	[CertificateNotFoundError, exitCodes.notFound],
 	[KeyserverLookupError, exitCodes.notFound],
 	[UnknownContactError, exitCodes.notFound],
+	[NotAContactKeyError, exitCodes.notFound],
+	[CertificateMismatchError, exitCodes.refused],
 	[CertificateRejectedError, exitCodes.refused],
 	[MalformedCertificateError, exitCodes.refused],
 	[InputTooLargeError, exitCodes.refused],
