@@ -158,6 +158,11 @@ function paneKey(context: KeyContext, key: Key): boolean {
 		return true;
 	}
 
+	if (key.name === 'end' || (chat.current().ui.focus === 'conversation' && key.name === 'text' && key.text === 'G')) {
+		chat.conversationDispatch({type: 'follow'});
+		return true;
+	}
+
 	if (key.name === 'text' || key.name === 'paste') {
 		// Typing in a list goes to the input line, as in most chat clients.
 		chat.uiDispatch({type: 'focus', pane: 'input'});
@@ -171,7 +176,7 @@ function paneKey(context: KeyContext, key: Key): boolean {
 	}
 
 	if (chat.current().ui.focus === 'conversation' && (key.name === 'up' || key.name === 'down')) {
-		chat.conversationDispatch({type: 'scroll', rows: key.name === 'up' ? 1 : -1});
+		chat.scrollConversation(key.name === 'up' ? 1 : -1);
 		return true;
 	}
 
@@ -252,12 +257,12 @@ export function handleKey(context: KeyContext, key: Key): void {
 		}
 
 		case 'scroll.page-up': {
-			chat.conversationDispatch({type: 'scroll', rows: page});
+			chat.scrollConversation(page);
 			break;
 		}
 
 		case 'scroll.page-down': {
-			chat.conversationDispatch({type: 'scroll', rows: -page});
+			chat.scrollConversation(-page);
 			break;
 		}
 

@@ -23,6 +23,7 @@ export const keymap: readonly KeymapEntry[] = [
 	{keys: ['Alt-A', 'Ctrl-X'], action: 'contact.next-unread', description: 'Open the next contact with unread messages'},
 	{keys: ['PageUp'], action: 'scroll.page-up', description: 'Scroll the conversation back one page (older messages load as needed)'},
 	{keys: ['PageDown'], action: 'scroll.page-down', description: 'Scroll the conversation forward one page'},
+	{keys: ['End', 'G'], action: 'scroll.newest', description: 'Jump to the newest message (End: in the contacts or conversation pane; G: in the conversation pane)'},
 	{keys: ['Ctrl-L'], action: 'screen.redraw', description: 'Clear and redraw the screen'},
 	{keys: ['F1', '?'], action: 'help.toggle', description: 'Show or hide this key table and the commands (?: in the contacts or conversation pane; the input line takes ? as text)'},
 	{keys: ['Escape'], action: 'cancel', description: 'Close the help or a question; in the input line, clear it'},

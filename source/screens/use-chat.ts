@@ -108,20 +108,47 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 	// Right of the contacts: a border column and a padding column.
 	const conversationWidth = Math.max(20, size.columns - contactsWidth - 2);
 	const ownName = engine.self.userId.replace(/\s*<[^>]*>\s*$/, '') || 'me';
-	const view = useMemo(
-		() => visibleRows(conversation, bodyRows, {width: conversationWidth, ownName, contactName: contact?.name ?? '', now: now()}),
-		[conversation, bodyRows, conversationWidth, ownName, contact?.name, now],
-	);
+	const contactName = contact?.name ?? '';
+	const layout = useCallback(() => ({width: conversationWidth, ownName, contactName, now: now()}), [conversationWidth, ownName, contactName, now]);
+	const view = useMemo(() => visibleRows(conversation, bodyRows, layout()), [conversation, bodyRows, layout]);
 
-	// Scrolled to the top of the window: read the page before it.
-	const oldest = conversation.messages[0];
-	useEffect(() => {
-		if (view.atTop && conversation.hasOlder && conversation.scroll > 0 && conversation.contact && oldest) {
-			conversationDispatch({type: 'older', contact: conversation.contact, messages: readHistory(conversation.contact, oldest.position)});
-		} else if (view.scroll < conversation.scroll) {
-			conversationDispatch({type: 'scroll-to', rows: view.scroll});
+	/** The page before the window; false when there is none. */
+	const loadOlder = useCallback(() => {
+		const state = readConversation();
+		const oldest = state.messages[0];
+		if (!state.hasOlder || !state.contact || !oldest) {
+			return false;
 		}
-	}, [readHistory, conversationDispatch, view.atTop, view.scroll, conversation.hasOlder, conversation.scroll, conversation.contact, oldest]);
+
+		conversationDispatch({type: 'older', contact: state.contact, messages: readHistory(state.contact, oldest.position)});
+		return readConversation() !== state;
+	}, [readConversation, conversationDispatch, readHistory]);
+
+	/**
+	 * Scrolls the conversation by rows (positive: back). Older pages are read before the scroll,
+	 * never after it: the view moves once, by exactly the rows asked for, and skips nothing.
+	 */
+	const scrollConversation = useCallback((rows: number) => {
+		while (rows > 0) {
+			const state = readConversation();
+			const ahead = visibleRows({...state, scroll: state.scroll + rows}, bodyRows, layout());
+			if (!ahead.atTop || !loadOlder()) {
+				break;
+			}
+		}
+
+		conversationDispatch({type: 'scroll', rows});
+	}, [readConversation, conversationDispatch, bodyRows, layout, loadOlder]);
+
+	// The view asks for more than exists (a resize, a page that was short): load or clamp; scrolled
+	// forward past the newest message: follow new messages again.
+	useEffect(() => {
+		if (view.atBottom && conversation.bottom !== undefined) {
+			conversationDispatch({type: 'follow'});
+		} else if (view.overshoot > 0 && !(view.atTop && loadOlder())) {
+			conversationDispatch({type: 'scroll', rows: -view.overshoot});
+		}
+	}, [conversationDispatch, loadOlder, view.atBottom, view.atTop, view.overshoot, conversation.bottom]);
 
 	const search = useCallback((text: string, all: boolean) => {
 		const contactFilter = all ? undefined : readContacts().selected;
@@ -140,7 +167,7 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 	return {
 		engine, size, refreshStatus, bodyRows, conversationWidth,
 		contacts, contactsDispatch, contact,
-		conversation, conversationDispatch, view,
+		conversation, conversationDispatch, view, scrollConversation,
 		status, ui, uiDispatch, input, inputDispatch,
 		search, now, current,
 	};
