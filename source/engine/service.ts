@@ -10,7 +10,7 @@ import type {ContactPresence, ContactView, EngineApi, EngineStatus, OwnIdentityV
 import {Engine} from './engine.js';
 import type {EngineEvent, EngineListener} from './events.js';
 import type {Profile} from './profile/index.js';
-import type {Message} from './store/index.js';
+import {refuseOwnKey, type Message} from './store/index.js';
 import {afterStart} from './registry/index.js';
 import {accessTor, type TorAccess} from './tor/index.js';
 
@@ -274,6 +274,7 @@ class EngineService implements EngineApi {
 	}
 
 	async addContact(certificate: Certificate, name: string): Promise<ContactView> {
+		refuseOwnKey(certificate.fingerprint, this.self.fingerprint);
 		this.#store.addContact({fingerprint: certificate.fingerprint, name, certificate: certificate.key.write()});
 		this.#certificates.set(certificate.fingerprint, certificate);
 		this.#engine?.addContact(certificate);
