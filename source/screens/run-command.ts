@@ -131,10 +131,31 @@ async function status(environment: CommandEnvironment, args: string): Promise<vo
 		return;
 	}
 
+	const {engine} = environment;
 	const statusText = text.join(' ');
-	await environment.engine.setPresence(state as OwnPresence, statusText === '' ? undefined : statusText);
+	// The engine takes the new state at once; only telling the network takes time (going
+	// invisible or back changes the onion address). So the bar and the notice change now, and the
+	// end of the slow part is reported only if no later /status replaced this one meanwhile.
+	const wasInvisible = engine.status().presence.state === 'invisible';
+	const done = engine.setPresence(state as OwnPresence, statusText === '' ? undefined : statusText);
 	environment.refreshStatus();
-	environment.ui(info(state === 'invisible' ? 'You are invisible: every contact sees you offline.' : `You are ${state}.`));
+	const slow = state === 'invisible' || wasInvisible;
+	const said = state === 'invisible' ? 'You are invisible: every contact sees you offline.' : `You are ${state}.`;
+	environment.ui(info(slow ? `${said} Changing your onion address…` : said));
+	const current = () => engine.status().presence.state === state;
+	try {
+		await done;
+	} catch (error) {
+		if (current()) {
+			throw error;
+		}
+
+		return;
+	}
+
+	if (slow && current()) {
+		environment.ui(info(`${said} Your onion address has changed.`));
+	}
 }
 
 async function exportKey(environment: CommandEnvironment, args: string): Promise<void> {
