@@ -16,7 +16,7 @@ export function helpLines(): string[] {
 		'Keys (Esc closes, Up/Down/PageUp/PageDown scroll)',
 		...keymap.map(entry => `  ${entry.keys.join(', ').padEnd(keyWidth)}  ${entry.description}`),
 		'',
-		'Commands (Tab completes names)',
+		'Commands (Tab completes names; quote names with spaces: "Mary Ann")',
 		...slashCommands.map(doc => `  ${doc.usage.padEnd(commandWidth)}  ${doc.summary}`),
 		'',
 		'Presence: ● online  ◐ away  ⊘ busy  ○ offline  ◌ invisible.  Sent: … queued  ✓ sent  ✓✓ delivered  ✗ failed',
