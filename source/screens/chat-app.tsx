@@ -118,7 +118,7 @@ export function ChatApp(props: ChatAppProps) {
 		<Box flexDirection="column" width={size.columns} height={size.rows}>
 			<StatusBar status={status} contact={contact} width={size.columns} now={now} />
 			{ui.overlay ? (
-				<OverlayBox overlay={ui.overlay} contacts={contacts.contacts} width={size.columns} height={bodyRows + 1} scroll={ui.overlayScroll} now={now} />
+				<OverlayBox overlay={ui.overlay} contacts={contacts.contacts} width={size.columns} height={bodyRows + 1} scroll={ui.overlayScroll} selected={ui.overlaySelected} now={now} />
 			) : (
 				<Box flexDirection="row" height={bodyRows + 1}>
 					<Box flexDirection="column" width={contactsWidth}>

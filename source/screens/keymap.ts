@@ -27,7 +27,7 @@ export const keymap: readonly KeymapEntry[] = [
 	{keys: ['Ctrl-L'], action: 'screen.redraw', description: 'Clear and redraw the screen'},
 	{keys: ['F1', '?'], action: 'help.toggle', description: 'Show or hide this key table and the commands (?: in the contacts or conversation pane; the input line takes ? as text)'},
 	{keys: ['Escape'], action: 'cancel', description: 'Close the help or a question; in the input line, clear it'},
-	{keys: ['Enter'], action: 'input.submit', description: 'Send the line to the open contact, or run it when it starts with /'},
+	{keys: ['Enter'], action: 'input.submit', description: 'Send the line to the open contact, or run it when it starts with /; in search results, open the chosen one (Up/Down choose)'},
 	{keys: ['Left', 'Right'], action: 'input.move', description: 'Move the cursor one character'},
 	{keys: ['Home', 'Ctrl-A'], action: 'input.home', description: 'Cursor to the start of the line'},
 	{keys: ['End', 'Ctrl-E'], action: 'input.end', description: 'Cursor to the end of the line'},

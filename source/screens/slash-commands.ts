@@ -12,7 +12,7 @@ export const slashCommands: readonly SlashCommandDoc[] = [
 	{name: 'show', usage: '/show [NAME]', summary: 'Stop appearing offline to a contact'},
 	{name: 'fingerprint', usage: '/fingerprint [NAME]', summary: "Show a contact's fingerprint and yours, to compare in person"},
 	{name: 'export', usage: '/export [FILE]', summary: 'Write your public key to FILE (default umbra-KEYID.asc) for contacts to add'},
-	{name: 'search', usage: '/search [-a] TEXT', summary: 'Search the open conversation (-a: all conversations)'},
+	{name: 'search', usage: '/search [-a] TEXT', summary: 'Search the open conversation (-a: all conversations); the newest 100 results are listed, Enter opens the chosen one at that message'},
 	{name: 'help', usage: '/help', summary: 'Show the keys and these commands'},
 	{name: 'quit', usage: '/quit', summary: 'Say goodbye to contacts and leave'},
 ];
