@@ -54,7 +54,7 @@ function keysSection(keymap: readonly KeymapEntry[]): string {
 }
 
 function chatCommandsSection(): string {
-	return ['.SH CHAT COMMANDS', roff('Typed in the input line of the terminal interface; Tab completes command and contact names. NAME defaults to the open contact.'), ...slashCommands.map(command => tagged(bold(command.usage), command.summary))].join('\n');
+	return ['.SH CHAT COMMANDS', roff('Typed in the input line of the terminal interface; Tab completes command and contact names. NAME defaults to the open contact; quote a name or file with spaces ("Mary Ann"); extra arguments are an error.'), ...slashCommands.map(command => tagged(bold(command.usage), command.summary))].join('\n');
 }
 
 function botSection(): string {

@@ -10,7 +10,7 @@
 // shown (fingerprint, user IDs) before it is added, and every key that is not added is listed
 // with its reason; the exit code is refused (9) when any was.
 import type * as openpgp from 'openpgp';
-import {certificateStatus, defaultKeyservers, dialThroughTor, fetchCertificate, fetchKeyCopies, formatFingerprint, looksLikeKeyId, mergeIntoStore, parseKeyQuery, readCertificates, readPublicKeys, stripControl, TorUnreachableError, type Certificate, type KeyQuery, type Profile} from '../engine/index.js';
+import {certificateStatus, defaultKeyservers, dialThroughTor, fetchCertificate, fetchKeyCopies, formatFingerprint, looksLikeKeyId, mergeIntoStore, OwnKeyError, parseKeyQuery, readCertificates, readPublicKeys, refuseOwnKey, stripControl, TorUnreachableError, type Certificate, type KeyQuery, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {confirm, readKeyInput} from './ask.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
@@ -143,8 +143,14 @@ function describe(certificate: Certificate): string {
 /** Adds one certificate, or says why not. */
 async function addOne(context: CommandContext, profile: Profile, certificate: Certificate, givenName: string | undefined): Promise<'added' | 'declined' | Refusal> {
 	const {fingerprint} = certificate;
-	if (fingerprint === profile.identity.fingerprint) {
-		return {fingerprint, reason: 'this is your own key.'};
+	try {
+		refuseOwnKey(fingerprint, profile.identity.fingerprint);
+	} catch (error) {
+		if (error instanceof OwnKeyError) {
+			return {fingerprint, reason: error.reason};
+		}
+
+		throw error;
 	}
 
 	const [firstUserId] = certificate.userIds;

@@ -16,7 +16,7 @@ import {fetchKeyCopies, PeerTable, SessionHub, startKeyRefresh, Visibility, type
 import type {EngineNetwork, EngineOptions} from './options.js';
 import {Publisher, RegistryReader, storedWatermark} from './registry/index.js';
 import {checkFrameBody, keysHandshakeCrypto, type Random} from './session/index.js';
-import type {Message, Store} from './store/index.js';
+import {refuseOwnKey, type Message, type Store} from './store/index.js';
 import {TorUplink, type HostedOnion} from './tor/index.js';
 
 export type {EngineNetwork, EngineOptions, EngineSettings} from './options.js';
@@ -312,6 +312,7 @@ export class Engine implements EngineApi {
 	}
 
 	async addContact(certificate: Certificate, name: string): Promise<ContactView> {
+		refuseOwnKey(certificate.fingerprint, this.self.fingerprint);
 		return this.#contacts.add(certificate, name);
 	}
 

@@ -111,14 +111,14 @@ export function ChatApp(props: ChatAppProps) {
 	const banner = phaseBanner[phaseOf(status)](status.tor.progress, status.tor.summary);
 	const noticeText = ui.notice?.text ?? banner ?? '';
 	const header = contact
-		? `${contact.name} │ ${contact.presence}${contact.status === '' ? '' : ` "${contact.status}"`}${contact.typing ? ' │ typing…' : ''}${contact.hidden ? ' │ you appear offline to them' : ''}${chat.conversation.scroll > 0 ? ' │ scrolled back (PageDown)' : ''}`
+		? `${contact.name} │ ${contact.presence}${contact.status === '' ? '' : ` "${contact.status}"`}${contact.typing ? ' │ typing…' : ''}${contact.hidden ? ' │ you appear offline to them' : ''}${chat.conversation.bottom === undefined ? '' : ' │ scrolled back (PageDown, End)'}`
 		: 'No contact open';
 	const emptyText = contact ? 'No messages yet.' : 'Add a contact with /add KEYID|FINGERPRINT|FILE; F1 or /help shows the keys.';
 	return (
 		<Box flexDirection="column" width={size.columns} height={size.rows}>
 			<StatusBar status={status} contact={contact} width={size.columns} now={now} />
 			{ui.overlay ? (
-				<OverlayBox overlay={ui.overlay} contacts={contacts.contacts} width={size.columns} height={bodyRows + 1} scroll={ui.overlayScroll} now={now} />
+				<OverlayBox overlay={ui.overlay} contacts={contacts.contacts} width={size.columns} height={bodyRows + 1} scroll={ui.overlayScroll} selected={ui.overlaySelected} now={now} />
 			) : (
 				<Box flexDirection="row" height={bodyRows + 1}>
 					<Box flexDirection="column" width={contactsWidth}>

@@ -50,29 +50,58 @@ export type VisibleRows = {
 	rows: Row[];
 	/** The view shows the oldest row of the window: time to load an older page, if any. */
 	atTop: boolean;
-	/** The scroll position after clamping to the rows that exist. */
-	scroll: number;
+	/** Rows the scroll asks for beyond the oldest (positive) or the newest (negative) row of the window. */
+	overshoot: number;
+	/** The scroll reaches the newest row: time to follow new messages again. */
+	atBottom: boolean;
 };
 
+// Rows per message, for the options they were laid out with: paging far back walks every message
+// below the view on each key, and wrapping them all again each time made paging slow down as it went.
+const laidOut = new WeakMap<Message, {options: string; rows: Row[]}>();
+
+function cachedRows(message: Message, options: LayoutOptions): Row[] {
+	const key = `${options.width}\u0000${options.ownName}\u0000${options.contactName}\u0000${new Date(options.now).toDateString()}`;
+	const known = laidOut.get(message);
+	if (known?.options === key) {
+		return known.rows;
+	}
+
+	const rows = messageRows(message, options);
+	laidOut.set(message, {options: key, rows});
+	return rows;
+}
+
+function rowsWithMarker(state: ConversationState, message: Message, options: LayoutOptions): Row[] {
+	const rows = cachedRows(message, options);
+	if (message.position !== state.unreadFrom) {
+		return rows;
+	}
+
+	return [{key: 'unread-marker', kind: 'marker', text: `── new messages ${'─'.repeat(Math.max(0, options.width - 16))}`.slice(0, options.width)}, ...rows];
+}
+
 export function visibleRows(state: ConversationState, height: number, options: LayoutOptions): VisibleRows {
-	const needed = state.scroll + height;
+	// The scroll counts from the bottom of the pinned message; what arrived after it lies below.
+	let below = 0;
+	const pin = state.bottom === undefined ? -1 : state.messages.findLastIndex(message => message.id === state.bottom);
+	for (let index = pin < 0 ? state.messages.length : pin + 1; index < state.messages.length; index++) {
+		below += rowsWithMarker(state, state.messages[index]!, options).length;
+	}
+
+	const wanted = state.scroll + below;
 	const collected: Row[][] = [];
 	let count = 0;
 	let index = state.messages.length - 1;
-	for (; index >= 0 && count < needed; index--) {
-		const message = state.messages[index]!;
-		const rows = messageRows(message, options);
-		if (message.position === state.unreadFrom) {
-			rows.unshift({key: 'unread-marker', kind: 'marker', text: `── new messages ${'─'.repeat(Math.max(0, options.width - 16))}`.slice(0, options.width)});
-		}
-
+	for (; index >= 0 && count < wanted + height; index--) {
+		const rows = rowsWithMarker(state, state.messages[index]!, options);
 		collected.push(rows);
 		count += rows.length;
 	}
 
 	const all = collected.reverse().flat();
-	const scroll = Math.min(state.scroll, Math.max(0, all.length - height));
+	const scroll = Math.max(0, Math.min(wanted, all.length - height));
 	const end = all.length - scroll;
 	const start = Math.max(0, end - height);
-	return {rows: all.slice(start, end), atTop: index < 0 && start === 0, scroll};
+	return {rows: all.slice(start, end), atTop: index < 0 && start === 0, overshoot: wanted - scroll, atBottom: wanted <= 0};
 }

@@ -15,8 +15,14 @@ export type ConversationState = {
 	messages: Message[];
 	/** The store has messages before the window. */
 	hasOlder: boolean;
-	/** Rows scrolled back from the newest; 0 follows new messages. */
+	/** Rows scrolled back from the bottom of `bottom` (or of the newest message); 0 without `bottom` follows new messages. */
 	scroll: number;
+	/**
+	 * While scrolled back, the message the scroll counts from: the newest when the user started
+	 * scrolling. Messages arriving later come below it, so they do not move what the user reads.
+	 * Negative scroll reaches into them (PageDown).
+	 */
+	bottom: string | undefined;
 	/** Position of the first message that was unread when the conversation was opened. */
 	unreadFrom: number | undefined;
 };
@@ -27,9 +33,10 @@ export type ConversationAction =
 	| {type: 'sent'; message: Message}
 	| {type: 'event'; event: EngineEvent}
 	| {type: 'scroll'; rows: number}
-	| {type: 'scroll-to'; rows: number};
+	/** End: back to the newest, following new messages again. */
+	| {type: 'follow'};
 
-export const initialConversationState: ConversationState = {contact: undefined, messages: [], hasOlder: false, scroll: 0, unreadFrom: undefined};
+export const initialConversationState: ConversationState = {contact: undefined, messages: [], hasOlder: false, scroll: 0, bottom: undefined, unreadFrom: undefined};
 
 function append(state: ConversationState, message: Message): ConversationState {
 	if (message.contact !== state.contact || state.messages.some(known => known.id === message.id)) {
@@ -39,7 +46,7 @@ function append(state: ConversationState, message: Message): ConversationState {
 	let messages = [...state.messages, message];
 	let {hasOlder} = state;
 	// Only while following the newest: dropping rows above the view would move what the user reads.
-	if (messages.length > maxWindowMessages && state.scroll === 0) {
+	if (messages.length > maxWindowMessages && state.bottom === undefined) {
 		messages = messages.slice(-maxWindowMessages);
 		hasOlder = true;
 	}
@@ -56,6 +63,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
 				messages: action.messages,
 				hasOlder: action.messages.length >= historyPageSize,
 				scroll: 0,
+				bottom: undefined,
 				unreadFrom: firstUnread?.position,
 			};
 		}
@@ -71,7 +79,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
 		}
 
 		case 'sent': {
-			return {...append(state, action.message), scroll: 0};
+			return {...append(state, action.message), scroll: 0, bottom: undefined};
 		}
 
 		case 'event': {
@@ -96,11 +104,18 @@ export function conversationReducer(state: ConversationState, action: Conversati
 		}
 
 		case 'scroll': {
-			return {...state, scroll: Math.max(0, state.scroll + action.rows)};
+			const scroll = state.scroll + action.rows;
+			const newest = state.messages.at(-1)?.id;
+			if (state.bottom === undefined || state.bottom === newest) {
+				// Nothing arrived below the pin: at or past the newest is following again.
+				return scroll <= 0 ? {...state, scroll: 0, bottom: undefined} : {...state, scroll, bottom: newest};
+			}
+
+			return {...state, scroll};
 		}
 
-		case 'scroll-to': {
-			return {...state, scroll: Math.max(0, action.rows)};
+		case 'follow': {
+			return {...state, scroll: 0, bottom: undefined};
 		}
 	}
 }

@@ -116,7 +116,17 @@ function overlayKey(context: KeyContext, key: Key): boolean {
 	}
 
 	const scrolling: Record<string, number> = {up: -1, down: 1, pageup: -chat.bodyRows, pagedown: chat.bodyRows};
-	if (scrolling[key.name] !== undefined) {
+	if (overlay.kind === 'search' && (scrolling[key.name] !== undefined || key.name === 'enter')) {
+		const chosen = overlay.results[chat.current().ui.overlaySelected];
+		if (key.name !== 'enter') {
+			chat.uiDispatch({type: 'overlay-select', lines: scrolling[key.name]!, count: overlay.results.length});
+		} else if (chosen) {
+			chat.uiDispatch({type: 'overlay', overlay: undefined});
+			chat.openAt(chosen);
+		} else {
+			chat.uiDispatch({type: 'overlay', overlay: undefined});
+		}
+	} else if (scrolling[key.name] !== undefined) {
 		chat.uiDispatch({type: 'overlay-scroll', lines: scrolling[key.name]!});
 	} else if (key.name === 'escape' || key.name === 'enter' || key.name === 'f1' || (key.name === 'text' && (key.text === 'q' || key.text === '?'))) {
 		chat.uiDispatch({type: 'overlay', overlay: undefined});
@@ -195,17 +205,22 @@ function runAction(context: KeyContext, action: string, key: Key): boolean {
 		}
 
 		case 'scroll.line': {
-			chat.conversationDispatch({type: 'scroll', rows: key.name === 'up' ? 1 : -1});
+			chat.scrollConversation(key.name === 'up' ? 1 : -1);
+			return true;
+		}
+
+		case 'scroll.newest': {
+			chat.conversationDispatch({type: 'follow'});
 			return true;
 		}
 
 		case 'scroll.page-up': {
-			chat.conversationDispatch({type: 'scroll', rows: page});
+			chat.scrollConversation(page);
 			return true;
 		}
 
 		case 'scroll.page-down': {
-			chat.conversationDispatch({type: 'scroll', rows: -page});
+			chat.scrollConversation(-page);
 			return true;
 		}
 

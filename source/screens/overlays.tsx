@@ -16,14 +16,14 @@ export function helpLines(): string[] {
 		'Keys (Esc closes, Up/Down/PageUp/PageDown scroll)',
 		...keymap.map(entry => `  ${entry.keys.join(', ').padEnd(keyWidth)}  ${entry.description}`),
 		'',
-		'Commands (Tab completes names)',
+		'Commands (Tab completes names; quote names with spaces: "Mary Ann")',
 		...slashCommands.map(doc => `  ${doc.usage.padEnd(commandWidth)}  ${doc.summary}`),
 		'',
 		'Presence: ● online  ◐ away  ⊘ busy  ○ offline  ◌ invisible.  Sent: … queued  ✓ sent  ✓✓ delivered  ✗ failed',
 	];
 }
 
-export function overlayLines(overlay: Overlay, contacts: readonly ContactView[], now: number): {title: string; lines: string[]} {
+export function overlayLines(overlay: Overlay, contacts: readonly ContactView[], now: number, selected = 0): {title: string; lines: string[]} {
 	switch (overlay.kind) {
 		case 'help': {
 			return {title: 'Help', lines: helpLines()};
@@ -48,11 +48,12 @@ export function overlayLines(overlay: Overlay, contacts: readonly ContactView[],
 
 		case 'search': {
 			const names = new Map(contacts.map(contact => [contact.fingerprint, contact.name]));
-			const lines = overlay.results.map(message => {
+			const lines = overlay.results.map((message, index) => {
 				const who = message.direction === 'out' ? 'you' : (names.get(message.contact) ?? message.contact.slice(-8));
-				return `${formatTime(message.receivedAt, now)} ${who}: ${cleanText(message.body).replaceAll('\n', ' ⏎ ')}`;
+				return `${index === selected ? '>' : ' '} ${formatTime(message.receivedAt, now)} ${cleanLine(who)}: ${cleanText(message.body).replaceAll('\n', ' ⏎ ')}`;
 			});
-			return {title: `Search "${cleanLine(overlay.query)}": ${overlay.results.length === 0 ? 'nothing found' : `${overlay.results.length} found`} (Esc closes)`, lines};
+			const found = overlay.results.length === 0 ? 'nothing found' : (overlay.capped ? `the newest ${overlay.results.length} shown, more match: add words to narrow it` : `${overlay.results.length} found`);
+			return {title: `Search "${cleanLine(overlay.query)}": ${found} (Up/Down choose, Enter opens, Esc closes)`, lines};
 		}
 
 		case 'text': {
@@ -61,10 +62,12 @@ export function overlayLines(overlay: Overlay, contacts: readonly ContactView[],
 	}
 }
 
-export function OverlayBox({overlay, contacts, width, height, scroll, now}: {overlay: Overlay; contacts: readonly ContactView[]; width: number; height: number; scroll: number; now: number}) {
-	const {title, lines} = overlayLines(overlay, contacts, now);
+export function OverlayBox({overlay, contacts, width, height, scroll, selected, now}: {overlay: Overlay; contacts: readonly ContactView[]; width: number; height: number; scroll: number; selected: number; now: number}) {
+	const {title, lines} = overlayLines(overlay, contacts, now, selected);
 	const room = Math.max(1, height - 1);
-	const first = Math.min(scroll, Math.max(0, lines.length - room));
+	// A list keeps its chosen line in view; other panels scroll freely.
+	const wanted = overlay.kind === 'search' ? Math.max(0, selected - room + 1) : scroll;
+	const first = Math.min(wanted, Math.max(0, lines.length - room));
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold inverse>{truncate(title, width).padEnd(width)}</Text>

@@ -5,7 +5,7 @@ import {homedir} from 'node:os';
 import {resolve} from 'node:path';
 import {formatFingerprint, KeyFileError, looksLikeKeyId, NotAContactKeyError, parseKeyQuery, readCertificates, readKeyFile, type Certificate, type CertificateUpdate, type ContactView, type EngineApi, type OwnPresence} from '../engine/index.js';
 import {cleanLine} from './clean.js';
-import {findByName, slashCommands} from './slash-commands.js';
+import {findByName, slashCommands, SlashUsageError, splitArguments, usageOf} from './slash-commands.js';
 import type {Question, UiAction} from './ui-reducer.js';
 
 export type CommandEnvironment = {
@@ -65,20 +65,30 @@ const armoredBlock = /-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP P
 // A fingerprint as people read it out and gpg prints it: ten groups of four.
 const groupedFingerprint = /^(?:[\da-f]{4}\s+){9}[\da-f]{4}(?=\s|$)/i;
 
+/** The optional NAME after a pasted key block or a spaced fingerprint: one argument at most. */
+function addName(rest: string): string {
+	const words = splitArguments('add', rest);
+	if (words.length > 1) {
+		throw new SlashUsageError(`Too many arguments for /add. Usage: ${usageOf('add')}; quote a name with spaces: "Mary Ann".`);
+	}
+
+	return words[0] ?? '';
+}
+
 /** What /add was given: a pasted key block, a key ID or fingerprint, or a file; then the name. */
 function addSource(args: string): {kind: 'armor' | 'query' | 'file'; value: string; name: string} {
 	const armor = armoredBlock.exec(args);
 	if (armor) {
-		return {kind: 'armor', value: armor[0], name: `${args.slice(0, armor.index)} ${args.slice(armor.index + armor[0].length)}`.trim()};
+		return {kind: 'armor', value: armor[0], name: addName(`${args.slice(0, armor.index)} ${args.slice(armor.index + armor[0].length)}`)};
 	}
 
 	const grouped = groupedFingerprint.exec(args);
 	if (grouped) {
-		return {kind: 'query', value: grouped[0], name: args.slice(grouped[0].length).trim()};
+		return {kind: 'query', value: grouped[0], name: addName(args.slice(grouped[0].length))};
 	}
 
-	const [first = '', ...rest] = args.split(/\s+/);
-	return {kind: looksLikeKeyId(first) ? 'query' : 'file', value: first, name: rest.join(' ')};
+	const [first = '', name = ''] = splitArguments('add', args);
+	return {kind: looksLikeKeyId(first) ? 'query' : 'file', value: first, name};
 }
 
 /** What a merge of a contact's key changed, as one notice. */
@@ -173,8 +183,8 @@ async function add(environment: CommandEnvironment, args: string): Promise<void>
 }
 
 async function rename(environment: CommandEnvironment, args: string): Promise<void> {
-	const usage = '/rename [NAME] NEWNAME';
-	const words = args.split(/\s+/).filter(Boolean);
+	const usage = usageOf('rename');
+	const words = splitArguments('rename', args);
 	if (words.length === 0) {
 		environment.ui(error_(`Usage: ${usage}`));
 		return;
@@ -189,16 +199,38 @@ async function rename(environment: CommandEnvironment, args: string): Promise<vo
 }
 
 async function status(environment: CommandEnvironment, args: string): Promise<void> {
-	const [state = '', ...text] = args.split(/\s+/);
+	const [given = '', ...text] = splitArguments('status', args);
+	const state = given.toLowerCase();
 	if (!presenceStates.includes(state as OwnPresence)) {
 		environment.ui(error_('Usage: /status online|away|busy|invisible [TEXT]'));
 		return;
 	}
 
+	const {engine} = environment;
 	const statusText = text.join(' ');
-	await environment.engine.setPresence(state as OwnPresence, statusText === '' ? undefined : statusText);
+	// The engine takes the new state at once; only telling the network takes time (going
+	// invisible or back changes the onion address). So the bar and the notice change now, and the
+	// end of the slow part is reported only if no later /status replaced this one meanwhile.
+	const wasInvisible = engine.status().presence.state === 'invisible';
+	const done = engine.setPresence(state as OwnPresence, statusText === '' ? undefined : statusText);
 	environment.refreshStatus();
-	environment.ui(info(state === 'invisible' ? 'You are invisible: every contact sees you offline.' : `You are ${state}.`));
+	const slow = state === 'invisible' || wasInvisible;
+	const said = state === 'invisible' ? 'You are invisible: every contact sees you offline.' : `You are ${state}.`;
+	environment.ui(info(slow ? `${said} Changing your onion address…` : said));
+	const current = () => engine.status().presence.state === state;
+	try {
+		await done;
+	} catch (error) {
+		if (current()) {
+			throw error;
+		}
+
+		return;
+	}
+
+	if (slow && current()) {
+		environment.ui(info(`${said} Your onion address has changed.`));
+	}
 }
 
 async function exportKey(environment: CommandEnvironment, args: string): Promise<void> {
@@ -207,7 +239,8 @@ async function exportKey(environment: CommandEnvironment, args: string): Promise
 		return;
 	}
 
-	const name = args === '' ? `umbra-${environment.engine.self.keyId}.asc` : args;
+	const [given] = splitArguments('export', args);
+	const name = given ?? `umbra-${environment.engine.self.keyId}.asc`;
 	const file = resolve(environment.cwd, name);
 	try {
 		await writeFile(file, environment.exportPublicKey(), {flag: 'wx', mode: 0o644});
@@ -242,7 +275,7 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 			}
 
 			case 'remove': {
-				const contact = target(environment, args, '/remove [NAME]');
+				const contact = target(environment, splitArguments(name, args)[0] ?? '', usageOf(name));
 				if (contact) {
 					ui({type: 'overlay', overlay: {kind: 'question', question: {kind: 'remove', fingerprint: contact.fingerprint, name: contact.name}}});
 				}
@@ -262,7 +295,7 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 
 			case 'hide':
 			case 'show': {
-				const contact = target(environment, args, `/${name} [NAME]`);
+				const contact = target(environment, splitArguments(name, args)[0] ?? '', usageOf(name));
 				if (contact) {
 					await (name === 'hide' ? engine.hide(contact.fingerprint) : engine.show(contact.fingerprint));
 					ui(info(name === 'hide' ? `You appear offline to ${contact.name}.` : `${contact.name} can see you again.`));
@@ -272,7 +305,7 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 			}
 
 			case 'fingerprint': {
-				const contact = target(environment, args, '/fingerprint [NAME]');
+				const contact = target(environment, splitArguments(name, args)[0] ?? '', usageOf(name));
 				if (contact) {
 					ui({type: 'overlay', overlay: {kind: 'text', title: 'Fingerprints (compare them in person or on a call)', lines: [
 						`${contact.name}:`, `  ${formatFingerprint(contact.fingerprint)}`, ...contact.userIds.map(userId => `  ${userId}`), '',
@@ -289,8 +322,9 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 			}
 
 			case 'search': {
-				const all = /^(-a|--all)(\s|$)/.test(args);
-				const text = all ? args.replace(/^\S+\s*/, '') : args;
+				const words = splitArguments(name, args);
+				const all = words[0] === '-a' || words[0] === '--all';
+				const text = words.slice(all ? 1 : 0).join(' ');
 				if (text === '') {
 					ui(error_('Usage: /search [-a] TEXT'));
 				} else {
@@ -301,12 +335,14 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 			}
 
 			case 'help': {
+				splitArguments(name, args);
 				ui({type: 'overlay', overlay: {kind: 'help'}});
 				return;
 			}
 
 			case 'quit':
 			case 'exit': {
+				splitArguments(name, args);
 				environment.quit();
 				return;
 			}
@@ -317,7 +353,7 @@ export async function runCommand(environment: CommandEnvironment, name: string, 
 			}
 		}
 	} catch (reason) {
-		ui(error_(`/${name} failed: ${describe(reason)}`));
+		ui(error_(reason instanceof SlashUsageError ? cleanLine(reason.message) : `/${name} failed: ${describe(reason)}`));
 	}
 }
 

@@ -13,10 +13,60 @@ export const slashCommands: readonly SlashCommandDoc[] = [
 	{name: 'show', usage: '/show [NAME]', summary: 'Stop appearing offline to a contact'},
 	{name: 'fingerprint', usage: '/fingerprint [NAME]', summary: "Show a contact's fingerprint and yours, to compare in person"},
 	{name: 'export', usage: '/export [FILE]', summary: 'Write your public key to FILE (default umbra-KEYID.asc) for contacts to add'},
-	{name: 'search', usage: '/search [-a] TEXT', summary: 'Search the open conversation (-a: all conversations)'},
+	{name: 'search', usage: '/search [-a] TEXT', summary: 'Search the open conversation (-a: all conversations); the newest 100 results are listed, Enter opens the chosen one at that message'},
 	{name: 'help', usage: '/help', summary: 'Show the keys and these commands'},
 	{name: 'quit', usage: '/quit', summary: 'Say goodbye to contacts and leave'},
 ];
+
+/** Most arguments a command takes (quoted words count as one); status text and search words are free. */
+const maxArguments: Readonly<Record<string, number>> = {add: 2, remove: 1, rename: 2, hide: 1, show: 1, fingerprint: 1, export: 1, help: 0, quit: 0, exit: 0};
+
+/** A command given the wrong arguments: the message names its usage. */
+export class SlashUsageError extends Error {
+	override name = 'SlashUsageError';
+}
+
+/** The usage line of a command, as /help shows it. */
+export function usageOf(name: string): string {
+	return slashCommands.find(doc => doc.name === name)?.usage ?? `/${name}`;
+}
+
+/**
+ * The one way every command's arguments are split: at spaces, except inside "double" or 'single'
+ * quotes (a name with spaces), the quotes removed. Throws, naming the usage, on an unclosed quote
+ * or more arguments than the command takes.
+ */
+export function splitArguments(name: string, args: string): string[] {
+	const words: string[] = [];
+	const pattern = /"([^"]*)"|'([^']*)'|(["'])|([^\s"']+)/g;
+	let word: string | undefined;
+	let last = 0;
+	for (const match of args.matchAll(pattern)) {
+		const between = args.slice(last, match.index);
+		if (between.trim() !== '' || (word !== undefined && between !== '')) {
+			words.push(word!);
+			word = undefined;
+		}
+
+		if (match[3] !== undefined) {
+			throw new SlashUsageError(`The ${match[3]} quote is not closed. Usage: ${usageOf(name)}`);
+		}
+
+		word = (word ?? '') + (match[1] ?? match[2] ?? match[4] ?? '');
+		last = match.index + match[0].length;
+	}
+
+	if (word !== undefined) {
+		words.push(word);
+	}
+
+	const most = maxArguments[name];
+	if (most !== undefined && words.length > most) {
+		throw new SlashUsageError(`Too many arguments for /${name}. Usage: ${usageOf(name)}; quote a name with spaces: "Mary Ann".`);
+	}
+
+	return words;
+}
 
 export type ParsedLine =
 	| {kind: 'message'; text: string}

@@ -14,7 +14,8 @@ export type Question =
 export type Overlay =
 	| {kind: 'help'}
 	| {kind: 'question'; question: Question}
-	| {kind: 'search'; query: string; results: Message[]}
+	/** capped: more messages match than the results hold. */
+	| {kind: 'search'; query: string; results: Message[]; capped: boolean}
 	| {kind: 'text'; title: string; lines: string[]};
 
 export type Notice = {kind: 'info' | 'error'; text: string};
@@ -25,6 +26,8 @@ export type UiState = {
 	notice: Notice | undefined;
 	/** Lines the open overlay is scrolled down. */
 	overlayScroll: number;
+	/** The chosen line of a list overlay (search results): Enter opens it. */
+	overlaySelected: number;
 };
 
 export type UiAction =
@@ -34,9 +37,10 @@ export type UiAction =
 	| {type: 'overlay'; overlay: Overlay | undefined}
 	| {type: 'toggle-help'}
 	| {type: 'notice'; notice: Notice | undefined}
-	| {type: 'overlay-scroll'; lines: number};
+	| {type: 'overlay-scroll'; lines: number}
+	| {type: 'overlay-select'; lines: number; count: number};
 
-export const initialUiState: UiState = {focus: 'input', overlay: undefined, notice: undefined, overlayScroll: 0};
+export const initialUiState: UiState = {focus: 'input', overlay: undefined, notice: undefined, overlayScroll: 0, overlaySelected: 0};
 
 export function uiReducer(state: UiState, action: UiAction): UiState {
 	switch (action.type) {
@@ -51,11 +55,11 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
 		}
 
 		case 'overlay': {
-			return {...state, overlay: action.overlay, overlayScroll: 0};
+			return {...state, overlay: action.overlay, overlayScroll: 0, overlaySelected: 0};
 		}
 
 		case 'toggle-help': {
-			return {...state, overlay: state.overlay?.kind === 'help' ? undefined : {kind: 'help'}, overlayScroll: 0};
+			return {...state, overlay: state.overlay?.kind === 'help' ? undefined : {kind: 'help'}, overlayScroll: 0, overlaySelected: 0};
 		}
 
 		case 'notice': {
@@ -65,6 +69,10 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
 		case 'overlay-scroll': {
 			// The overlay clamps the bottom; it knows its height.
 			return {...state, overlayScroll: Math.max(0, state.overlayScroll + action.lines)};
+		}
+
+		case 'overlay-select': {
+			return {...state, overlaySelected: Math.max(0, Math.min(action.count - 1, state.overlaySelected + action.lines))};
 		}
 	}
 }

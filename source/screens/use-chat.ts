@@ -2,7 +2,7 @@
 // feeds the pane reducers, loads the open conversation's window, and returns what the panes draw
 // plus the actions keys and commands need. Key handling itself is handle-key.ts.
 import {useCallback, useEffect, useMemo, useRef} from 'react';
-import type {EngineApi, EngineEvent} from '../engine/index.js';
+import type {EngineApi, EngineEvent, Message} from '../engine/index.js';
 import {cleanLine} from './clean.js';
 import {contactsReducer, initialContactsState, selectedContact} from './contacts-reducer.js';
 import {visibleRows} from './conversation-layout.js';
@@ -17,6 +17,8 @@ export type ChatSize = {columns: number; rows: number};
 /** Rows around the conversation: status bar, header row, notice row, input row. */
 export const chromeRows = 4;
 export const contactsWidth = 24;
+/** Search results shown at most; the title says when more match. */
+export const searchLimit = 100;
 
 export type ChatOptions = {
 	engine: EngineApi;
@@ -95,6 +97,9 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 		}
 	}, [engine, uiDispatch]);
 
+	/** A message to show once its conversation is open (Enter on a search result). */
+	const pendingJump = useRef<Message | undefined>(undefined);
+
 	// Opening a contact: its newest page of history, and it counts as read.
 	const {selected} = contacts;
 	useEffect(() => {
@@ -104,6 +109,11 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 		}
 
 		conversationDispatch({type: 'opened', contact: selected, messages: readHistory(selected, undefined)});
+		if (pendingJump.current?.contact === selected) {
+			showMessage.current(pendingJump.current);
+		}
+
+		pendingJump.current = undefined;
 		contactsDispatch({type: 'read', fingerprint: selected});
 		void engine.markRead(selected).catch(() => undefined);
 	}, [engine, selected, contactsDispatch, conversationDispatch, readHistory]);
@@ -113,20 +123,78 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 	// Right of the contacts: a border column and a padding column.
 	const conversationWidth = Math.max(20, size.columns - contactsWidth - 2);
 	const ownName = engine.self.userId.replace(/\s*<[^>]*>\s*$/, '') || 'me';
-	const view = useMemo(
-		() => visibleRows(conversation, bodyRows, {width: conversationWidth, ownName, contactName: contact?.name ?? '', now: now()}),
-		[conversation, bodyRows, conversationWidth, ownName, contact?.name, now],
-	);
+	const contactName = contact?.name ?? '';
+	const layout = useCallback(() => ({width: conversationWidth, ownName, contactName, now: now()}), [conversationWidth, ownName, contactName, now]);
+	const view = useMemo(() => visibleRows(conversation, bodyRows, layout()), [conversation, bodyRows, layout]);
 
-	// Scrolled to the top of the window: read the page before it.
-	const oldest = conversation.messages[0];
-	useEffect(() => {
-		if (view.atTop && conversation.hasOlder && conversation.scroll > 0 && conversation.contact && oldest) {
-			conversationDispatch({type: 'older', contact: conversation.contact, messages: readHistory(conversation.contact, oldest.position)});
-		} else if (view.scroll < conversation.scroll) {
-			conversationDispatch({type: 'scroll-to', rows: view.scroll});
+	/** The page before the window; false when there is none. */
+	const loadOlder = useCallback(() => {
+		const state = readConversation();
+		const oldest = state.messages[0];
+		if (!state.hasOlder || !state.contact || !oldest) {
+			return false;
 		}
-	}, [readHistory, conversationDispatch, view.atTop, view.scroll, conversation.hasOlder, conversation.scroll, conversation.contact, oldest]);
+
+		conversationDispatch({type: 'older', contact: state.contact, messages: readHistory(state.contact, oldest.position)});
+		return readConversation() !== state;
+	}, [readConversation, conversationDispatch, readHistory]);
+
+	/**
+	 * Scrolls the conversation by rows (positive: back). Older pages are read before the scroll,
+	 * never after it: the view moves once, by exactly the rows asked for, and skips nothing.
+	 */
+	const scrollConversation = useCallback((rows: number) => {
+		while (rows > 0) {
+			const state = readConversation();
+			const ahead = visibleRows({...state, scroll: state.scroll + rows}, bodyRows, layout());
+			if (!ahead.atTop || !loadOlder()) {
+				break;
+			}
+		}
+
+		conversationDispatch({type: 'scroll', rows});
+	}, [readConversation, conversationDispatch, bodyRows, layout, loadOlder]);
+
+	// The view asks for more than exists (a resize, a page that was short): load or clamp; scrolled
+	// forward past the newest message: follow new messages again.
+	useEffect(() => {
+		if (view.atBottom && conversation.bottom !== undefined) {
+			conversationDispatch({type: 'follow'});
+		} else if (view.overshoot > 0 && !(view.atTop && loadOlder())) {
+			conversationDispatch({type: 'scroll', rows: -view.overshoot});
+		}
+	}, [conversationDispatch, loadOlder, view.atBottom, view.atTop, view.overshoot, conversation.bottom]);
+
+	/** Scrolls the open conversation so the message's first row is the top of the view. */
+	const showMessageNow = useCallback((message: Message) => {
+		while (!readConversation().messages.some(known => known.id === message.id) && loadOlder()) {
+			// Read back page by page until the window holds it.
+		}
+
+		const state = readConversation();
+		const index = state.messages.findIndex(known => known.id === message.id);
+		if (index < 0) {
+			uiDispatch({type: 'notice', notice: {kind: 'error', text: 'That message is no longer in the conversation.'}});
+			return;
+		}
+
+		const rowsFrom = visibleRows({...state, scroll: 0, bottom: undefined, messages: state.messages.slice(index)}, Number.MAX_SAFE_INTEGER, layout()).rows.length;
+		conversationDispatch({type: 'follow'});
+		conversationDispatch({type: 'scroll', rows: Math.max(0, rowsFrom - bodyRows)});
+	}, [readConversation, loadOlder, uiDispatch, conversationDispatch, layout, bodyRows]);
+	const showMessage = useRef(showMessageNow);
+	showMessage.current = showMessageNow;
+
+	/** Opens the message's conversation at that message. */
+	const openAt = useCallback((message: Message) => {
+		if (readContacts().selected === message.contact) {
+			showMessageNow(message);
+			return;
+		}
+
+		pendingJump.current = message;
+		contactsDispatch({type: 'select', fingerprint: message.contact});
+	}, [readContacts, contactsDispatch, showMessageNow]);
 
 	const search = useCallback((text: string, all: boolean) => {
 		const contactFilter = all ? undefined : readContacts().selected;
@@ -135,8 +203,9 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 			return;
 		}
 
-		const results = engine.search(text, {...(contactFilter === undefined ? {} : {contact: contactFilter}), limit: 100});
-		uiDispatch({type: 'overlay', overlay: {kind: 'search', query: text, results}});
+		// One more than shown: whether more match than the list holds.
+		const found = engine.search(text, {...(contactFilter === undefined ? {} : {contact: contactFilter}), limit: searchLimit + 1});
+		uiDispatch({type: 'overlay', overlay: {kind: 'search', query: text, results: found.slice(0, searchLimit), capped: found.length > searchLimit}});
 	}, [engine, readContacts, uiDispatch]);
 
 	/** Own presence has no event: re-read the status after changing it. */
@@ -145,9 +214,9 @@ export function useChat({engine, size, bell, now = Date.now}: ChatOptions) {
 	return {
 		engine, size, refreshStatus, bodyRows, conversationWidth,
 		contacts, contactsDispatch, contact,
-		conversation, conversationDispatch, view,
+		conversation, conversationDispatch, view, scrollConversation,
 		status, ui, uiDispatch, input, inputDispatch,
-		search, now, current,
+		search, openAt, now, current,
 	};
 }
 

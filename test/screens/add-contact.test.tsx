@@ -113,7 +113,7 @@ test('/add with a pasted key block, or a fingerprint in groups of four as gpg pr
 		await ui.waitFor('ready', f => f.includes('No contacts yet'));
 		ui.press('/add ');
 		ui.press(`\u001B[200~${readFileSync(join(fixtures, 'bob.pub.asc'), 'utf8')}\u001B[201~`);
-		ui.press(' Bob Pasted\r');
+		ui.press(' "Bob Pasted"\r');
 		await ui.waitFor('question for the pasted key', f => f.includes(grouped(bob.fingerprint)) && f.includes('Add as "Bob Pasted"? y/n'));
 		ui.press('y');
 		await ui.waitFor('added', f => f.includes('Added Bob Pasted'));

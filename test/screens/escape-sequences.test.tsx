@@ -49,3 +49,18 @@ test('ANSI and OSC sequences in names, status, user IDs and messages never reach
 		ui.unmount();
 	}
 });
+
+test('escape codes pasted or typed into the input line are shown as symbols, never interpreted', async () => {
+	const screen = renderChat();
+	try {
+		await screen.waitFor('first frame', frame => frame.includes('No contacts yet'));
+		screen.press('\u001B[200~A\u001B[31mred\u001B[7minverse\u0007\u001B[0m\u001B[201~');
+		const frame = await screen.waitFor('the pasted line', text => text.includes('inverse'));
+		assert.ok(frame.includes('A␛[31mred␛[7minverse␇␛[0m'), frame);
+		for (const code of ['\u001B[31mred', '\u001B[7minverse', '\u0007']) {
+			assert.ok(!screen.raw().includes(code), `${JSON.stringify(code)} reached the terminal`);
+		}
+	} finally {
+		screen.unmount();
+	}
+});

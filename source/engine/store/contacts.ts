@@ -2,7 +2,7 @@
 // Names are unique ignoring case (the column is COLLATE NOCASE), since "Bob" and "bob" in one
 // list invite sending to the wrong person.
 import type Database from 'better-sqlite3-multiple-ciphers';
-import {DuplicateContactError, DuplicateNameError, InvalidContactNameError, UnknownContactError} from './errors.js';
+import {DuplicateContactError, DuplicateNameError, InvalidContactNameError, OwnKeyError, UnknownContactError} from './errors.js';
 
 type Db = Database.Database;
 
@@ -57,6 +57,13 @@ export function normalizeFingerprint(fingerprint: string): string {
 }
 
 /** Trims the name; refuses empty, overlong, and control or format characters (bidi tricks). */
+/** Refuses the user's own key as a contact; every way of adding one (umbra import, /add) asks this. */
+export function refuseOwnKey(fingerprint: string, ownFingerprint: string): void {
+	if (normalizeFingerprint(fingerprint) === normalizeFingerprint(ownFingerprint)) {
+		throw new OwnKeyError(fingerprint);
+	}
+}
+
 export function checkContactName(name: string): string {
 	const trimmed = name.trim();
 	if (trimmed === '') {

@@ -84,3 +84,12 @@ export class MessageIdConflictError extends StoreError {
 		super(`A message with the ID ${id} is already stored in another conversation or direction; the new one was not stored.`);
 	}
 }
+
+/** The user's own key offered as a contact: messages to it would collide with their own in the store. */
+export class OwnKeyError extends StoreError {
+	override name = 'OwnKeyError';
+	readonly reason = 'this is your own key.';
+	constructor(readonly fingerprint: string) {
+		super('This is your own key: it cannot be a contact. Give it to your contacts (umbra export, /export) and add theirs.');
+	}
+}
