@@ -12,6 +12,7 @@ import {
 	LockedError,
 	NoIdentityError,
 	NotAContactKeyError,
+	OwnKeyError,
 	StoreExistsError,
 	StoreMissingError,
 	TorUnreachableError,
@@ -45,6 +46,7 @@ const byClass: ReadonlyArray<readonly [ErrorClass, ExitCode]> = [
 	[InvalidContactNameError, exitCodes.usage],
 	[DuplicateNameError, exitCodes.usage],
 	[DuplicateContactError, exitCodes.usage],
+	[OwnKeyError, exitCodes.refused],
 	[KeyFileError, exitCodes.usage],
 	[InvalidUserIdError, exitCodes.usage],
 	// Cancelling the prompt is no wrong passphrase: a plain failure, before its base class.

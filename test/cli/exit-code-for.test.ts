@@ -44,6 +44,7 @@ const expected: Record<string, ExitCodeName> = {
 	UnknownContactError: 'notFound',
 	NotAContactKeyError: 'notFound',
 	CertificateMismatchError: 'refused',
+	OwnKeyError: 'refused',
 	CertificateRejectedError: 'refused',
 	MalformedCertificateError: 'refused',
 	InputTooLargeError: 'refused',

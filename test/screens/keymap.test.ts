@@ -48,6 +48,10 @@ function dispatcher(focus: Pane) {
 			effects.push(`conversation ${action.type}`);
 			state.conversation = conversationReducer(state.conversation, action);
 		},
+		// The real one reads older pages first; here only the scroll itself is seen.
+		scrollConversation(rows: number) {
+			chat.conversationDispatch({type: 'scroll', rows});
+		},
 	} as unknown as Chat;
 	const context: KeyContext = {
 		chat,
