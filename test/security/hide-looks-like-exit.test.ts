@@ -19,7 +19,7 @@ import {offline, online, startWorld, type Party, type World} from '../helpers/pa
 
 /** What one stream to the old address showed Bob. */
 type StreamOutcome = 'unreachable' | 'closed-before-hs0' | 'closed-after-hs0' | 'hs2';
-type Observed = {held: StreamOutcome; dials: StreamOutcome[]; goneAfterMs: number; slotBefore: LookupResult; slotAfter: LookupResult | undefined};
+type Observed = {held: StreamOutcome; dials: StreamOutcome[]; goneAfterMs: number; goneWith: string; slotBefore: LookupResult; slotAfter: LookupResult | undefined};
 
 type Prober = {crypto: ReturnType<typeof keysHandshakeCrypto>; alice: Certificate; socksPort: number};
 
@@ -95,16 +95,16 @@ async function holdStream(prober: Prober, onion: string): Promise<{socket: Socke
 	return {socket, hs0};
 }
 
-/** One new dial to the onion, as far as Bob can take it. */
-async function dialOnce(prober: Prober, onion: string, attempt: number): Promise<StreamOutcome> {
+/** One new dial to the onion, as far as Bob can take it (and tor's reason when it fails). */
+async function dialOnce(prober: Prober, onion: string, attempt: number): Promise<{outcome: StreamOutcome; reason?: string}> {
 	let socket: Socket;
 	try {
 		socket = await dialSocks({proxy: {host: '127.0.0.1', port: prober.socksPort}, destination: {host: `${onion}.onion`, port: 80}, isolation: {username: `dial-${attempt}-${Date.now()}`, password: 'x'}, timeoutMs: 30_000});
-	} catch {
-		return 'unreachable';
+	} catch (error) {
+		return {outcome: 'unreachable', reason: (error as Error).message.replaceAll(onion, '<onion>')};
 	}
 
-	return handshake(prober, socket, `${onion}.onion`);
+	return {outcome: await handshake(prober, socket, `${onion}.onion`)};
 }
 
 /** Bob holds a stream, `event` happens at Alice, and Bob looks at everything he can. */
@@ -119,17 +119,20 @@ async function observe(world: World, prober: Prober, alice: Party, bob: Party, e
 	const heldOutcome = handshake(prober, held.socket, `${address.onion}.onion`, held.hs0);
 	const dials: StreamOutcome[] = [];
 	let goneAfterMs = 0;
+	let goneWith = '';
 	for (let attempt = 0; dials.at(-1) !== 'unreachable'; attempt++) {
 		assert.ok(Date.now() - startedAt < 120_000, `the old address still answers after 120 s: ${dials.join(', ')}`);
 		// A dial that fails may take long (tor tries the introduction points it knew): its start counts.
 		goneAfterMs = Date.now() - startedAt;
-		dials.push(await dialOnce(prober, address.onion, attempt));
+		const dial = await dialOnce(prober, address.onion, attempt);
+		dials.push(dial.outcome);
+		goneWith = dial.reason ?? '';
 	}
 
 	await happened;
 	await bob.waitFor('alice offline', offline(alice.fingerprint), {from: bobMark});
 	assert.equal(bob.events.slice(bobMark).filter(online(alice.fingerprint)).length, 0, 'Bob\'s engine never saw Alice online again');
-	return {held: await heldOutcome, dials, goneAfterMs, slotBefore, slotAfter: await world.slot('bob', 'alice')};
+	return {held: await heldOutcome, dials, goneAfterMs, goneWith, slotBefore, slotAfter: await world.slot('bob', 'alice')};
 }
 
 const hex = (item: LookupResult | undefined) => item && {value: Buffer.from(item.value).toString('hex'), seq: item.seq};
@@ -150,7 +153,7 @@ test('a contact Alice hides from sees what he sees when she exits: no hs2, no hs
 	]);
 
 	const hidden = await observe(world, prober, alice, bob, async () => alice.engine.hide(bob.fingerprint));
-	t.diagnostic(`after the hide: held stream ${hidden.held}; dials ${hidden.dials.join(', ')}; gone after ${hidden.goneAfterMs} ms`);
+	t.diagnostic(`after the hide: held stream ${hidden.held}; dials ${hidden.dials.join(', ')}; gone after ${hidden.goneAfterMs} ms (${hidden.goneWith})`);
 
 	// Shown again: Bob finds her new address; then she exits.
 	const showMark = alice.events.length;
@@ -160,7 +163,7 @@ test('a contact Alice hides from sees what he sees when she exits: no hs2, no hs
 		alice.waitFor('published for bob after the show', publishedForBob, {from: showMark}),
 	]);
 	const exited = await observe(world, prober, alice, bob, async () => alice.engine.stop());
-	t.diagnostic(`after the exit: held stream ${exited.held}; dials ${exited.dials.join(', ')}; gone after ${exited.goneAfterMs} ms`);
+	t.diagnostic(`after the exit: held stream ${exited.held}; dials ${exited.dials.join(', ')}; gone after ${exited.goneAfterMs} ms (${exited.goneWith})`);
 
 	for (const [name, seen] of [['exit', exited], ['hide', hidden]] as const) {
 		assert.notEqual(seen.held, 'hs2', `after the ${name}, the stream Bob held got no signed hs2`);
