@@ -61,6 +61,11 @@ export class OnionHost {
 		this.#server = server;
 		server.listen(0, '127.0.0.1');
 		await once(server, 'listening');
+		if (this.#stopped) {
+			// stop() came while the listener was starting, too early to close it.
+			server.close();
+			this.#throwIfStopped();
+		}
 		const targetPort = (server.address() as AddressInfo).port;
 		const port = this.#options.virtualPort ?? 80;
 		const {control} = this.#options;
@@ -71,9 +76,21 @@ export class OnionHost {
 		}
 
 		const {serviceId} = await control.addOnion({virtualPort: port, targetPort});
+		if (this.#stopped) {
+			// Stopped while tor added it (a standby dropped, say): it must not outlive its owner.
+			await control.delOnion(serviceId).catch(() => undefined);
+			this.#throwIfStopped();
+		}
+
 		this.#onion = {serviceId, address: onionAddressOf(serviceId), port};
 		await control.waitForDescriptorUpload(serviceId, {timeoutMs: this.#options.uploadTimeoutMs ?? 60_000});
 		return this.#onion;
+	}
+
+	#throwIfStopped(): void {
+		if (this.#stopped) {
+			throw new Error('the onion service was stopped while it was being made');
+		}
 	}
 
 	/** New streams are closed unanswered from now on (the address is being left). */

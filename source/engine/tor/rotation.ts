@@ -114,9 +114,19 @@ export class OnionRotation {
 		}
 
 		this.#host?.refuse();
-		this.#rotating ??= this.#rotateOnce(control).finally(() => {
-			this.#rotating = undefined;
-		});
+		this.#rotating ??= (async () => {
+			let failed: Error | undefined;
+			try {
+				failed = await this.#rotateOnce(control);
+			} finally {
+				this.#rotating = undefined;
+			}
+
+			// After the rotation is over, so a retry is a rotation of its own.
+			if (failed) {
+				this.#retryLater(failed);
+			}
+		})();
 		return this.#rotating;
 	}
 
@@ -131,7 +141,8 @@ export class OnionRotation {
 		await Promise.all(hosts.map(async host => host.stop()));
 	}
 
-	async #rotateOnce(control: TorControl): Promise<void> {
+	/** Resolves with the error when no new service came up. */
+	async #rotateOnce(control: TorControl): Promise<Error | undefined> {
 		const old = this.#host;
 		this.#options.scheduler.clearTimeout(this.#retryTimer);
 		// The standby is up already (or on its way, then no slower than a new one would be).
@@ -142,14 +153,13 @@ export class OnionRotation {
 			onion = await ready;
 		} catch (error) {
 			await host.stop();
-			this.#failed(control, old, error as Error);
-			return;
+			return this.#failed(control, old, error as Error);
 		}
 
 		if (this.#stopped || this.#control !== control || this.#host !== old) {
 			// Stopped, or tor was lost meanwhile (and the old host with it).
 			await host.stop();
-			return;
+			return undefined;
 		}
 
 		this.#host = host;
@@ -161,17 +171,26 @@ export class OnionRotation {
 		}
 
 		this.#prepareStandby(control);
+		return undefined;
 	}
 
 	/** No new service: the old one goes all the same (left up, it would show the user online). */
-	#failed(control: TorControl, old: OnionHost | undefined, error: Error): void {
+	#failed(control: TorControl, old: OnionHost | undefined, error: Error): Error | undefined {
 		if (this.#stopped || this.#control !== control || this.#host !== old) {
-			return;
+			return undefined;
 		}
 
 		this.#host = undefined;
 		if (old) {
 			this.#retire(old);
+		}
+
+		return error;
+	}
+
+	#retryLater(error: Error): void {
+		if (this.#stopped || !this.#control) {
+			return;
 		}
 
 		const delay = this.#retryMs;
