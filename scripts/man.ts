@@ -104,6 +104,7 @@ const environment: Array<[string, string]> = [
 
 const securityNotes = [
 	'Only contacts can tell that you are online: each publishes and reads per-pair DHT slots that nobody else can link or decrypt, and sessions run over Tor onion services whose address changes at every start, daily, and whenever a contact is removed or hidden from.',
+	'A contact you hide from (/hide) or remove sees what your exit would show it: its session ends with the same goodbye, a handshake it had under way gets no answer, the address it knew stops answering within seconds, and its slot keeps your last record, unchanged, until it expires. Nothing tells it the hide from going offline.',
 	'The DHT is reached over UDP, which Tor cannot carry: DHT nodes see your IP address, though only unlinkable slot keys and values of one size and shape (a DNS TXT packet, as pkarr relays require) whose contents look random to all but the contact.',
 	'Check a contact\'s full fingerprint with them over another channel before adding them; the bot\'s add command needs it in "confirm".',
 	'Peer-supplied text (names, status, messages) is stripped of control and escape sequences before it is shown. Logs hold no onion address, fingerprint or message text unless --debug is given.',
