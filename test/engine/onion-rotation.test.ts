@@ -26,6 +26,8 @@ type Tor = {
 	/** Which ADD_ONIONs fail, counting from 1. */
 	failing: Set<number>;
 	calls: {addOnion: number};
+	/** While set, descriptor uploads are reported only when release() is called. */
+	uploads: {hold: boolean; release: Array<() => Promise<void>>};
 	waiters: Waiters;
 };
 
@@ -35,13 +37,20 @@ async function scriptedTor(t: TestContext): Promise<Tor> {
 	const deleted: string[] = [];
 	const failing = new Set<number>();
 	const calls = {addOnion: 0};
+	const uploads: Tor['uploads'] = {hold: false, release: []};
 	const fake = await startFakeControlPort(async (line, connection) => {
 		if (line.startsWith('ADD_ONION') && failing.has(++calls.addOnion)) {
 			await connection.send('551 Failed to add Onion Service\r\n');
 		} else if (line.startsWith('ADD_ONION')) {
 			const id = Array.from({length: 56}, (_, index) => base32[(added.length * 7 + index) % 32]).join('');
 			added.push({id, port: Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1])});
-			await connection.send(`250-ServiceID=${id}\r\n250 OK\r\n650 HS_DESC UPLOADED ${id} UNKNOWN $${'A'.repeat(40)}\r\n`);
+			await connection.send(`250-ServiceID=${id}\r\n250 OK\r\n`);
+			const uploaded = async () => connection.send(`650 HS_DESC UPLOADED ${id} UNKNOWN $${'A'.repeat(40)}\r\n`);
+			if (uploads.hold) {
+				uploads.release.push(uploaded);
+			} else {
+				await uploaded();
+			}
 		} else {
 			if (line.startsWith('DEL_ONION ')) {
 				deleted.push(line.slice('DEL_ONION '.length));
@@ -57,7 +66,7 @@ async function scriptedTor(t: TestContext): Promise<Tor> {
 		await control.close().catch(() => undefined);
 		await fake.close();
 	});
-	return {control, added, deleted, failing, calls, waiters};
+	return {control, added, deleted, failing, calls, uploads, waiters};
 }
 
 /** Streams the services handed on, and a wake-up for each. */
@@ -131,6 +140,28 @@ describe('onion rotation', () => {
 		assert.deepEqual(onions.localAddresses(), [`${standby?.id}.onion`]);
 		await tor.waiters.until('the next standby', () => (tor.added.length === 3 ? true : undefined), 5000);
 		assert.equal(await streamTo(standby!.port, accepted), 'accepted');
+	});
+
+	it('without a standby ready, the old address is deleted after the grace all the same, while the next one is still uploading', async t => {
+		const tor = await scriptedTor(t);
+		const time = new ManualTime(0);
+		const accepted = accepting();
+		const {onions, rotated} = rotation(time, accepted);
+		t.after(async () => onions.stop());
+		await onions.open(tor.control);
+		tor.uploads.hold = true;
+		await tor.waiters.until('the standby service', () => (tor.added.length === 2 ? true : undefined), 5000);
+		const [old, next] = tor.added;
+		const rotating = onions.rotate();
+		time.advance(3000);
+		await tor.waiters.until('the old service deleted', () => (tor.deleted.includes(old!.id) ? true : undefined), 5000);
+		assert.equal(rotated.length, 0, 'the next address was not up yet');
+		for (const release of tor.uploads.release) {
+			await release();
+		}
+
+		await rotating;
+		assert.deepEqual(rotated.map(onion => onion.serviceId), [next?.id]);
 	});
 
 	it('a failed rotation deletes the old address all the same, says so, and tries again with a doubling backoff', async t => {

@@ -143,49 +143,39 @@ export class OnionRotation {
 
 	/** Resolves with the error when no new service came up. */
 	async #rotateOnce(control: TorControl): Promise<Error | undefined> {
-		const old = this.#host;
 		this.#options.scheduler.clearTimeout(this.#retryTimer);
+		// The address being left goes after the grace whether or not the next one is up by then
+		// (it is, when the standby was ready): a contact just hidden from must see it go as fast
+		// as after an exit, and should no new one come up, left alone it would show the user online.
+		const old = this.#host;
+		this.#host = undefined;
+		if (old) {
+			this.#retire(old);
+		}
+
 		// The standby is up already (or on its way, then no slower than a new one would be).
 		const {host, ready} = this.#standby ?? this.#make(control);
 		this.#standby = undefined;
-		let onion: HostedOnion;
+		let onion: HostedOnion | undefined;
+		let failed: Error | undefined;
 		try {
 			onion = await ready;
 		} catch (error) {
-			await host.stop();
-			return this.#failed(control, old, error as Error);
+			failed = error as Error;
 		}
 
-		if (this.#stopped || this.#control !== control || this.#host !== old) {
-			// Stopped, or tor was lost meanwhile (and the old host with it).
+		if (!onion || this.#stopped || this.#control !== control) {
+			// Failed, stopped, or tor was lost meanwhile (and every service with it).
 			await host.stop();
-			return undefined;
+			return this.#stopped || this.#control !== control ? undefined : failed;
 		}
 
 		this.#host = host;
 		this.#retryMs = this.#options.retryMs?.first ?? 5000;
 		this.#options.onRotated(onion);
 		this.#options.log('the onion address was rotated');
-		if (old) {
-			this.#retire(old);
-		}
-
 		this.#prepareStandby(control);
 		return undefined;
-	}
-
-	/** No new service: the old one goes all the same (left up, it would show the user online). */
-	#failed(control: TorControl, old: OnionHost | undefined, error: Error): Error | undefined {
-		if (this.#stopped || this.#control !== control || this.#host !== old) {
-			return undefined;
-		}
-
-		this.#host = undefined;
-		if (old) {
-			this.#retire(old);
-		}
-
-		return error;
 	}
 
 	#retryLater(error: Error): void {
