@@ -157,9 +157,10 @@ test('a contact Alice hides from sees what he sees when she exits: no hs2, no hs
 
 	// Shown again: Bob finds her new address; then she exits.
 	const showMark = alice.events.length;
+	const bobShowMark = bob.events.length;
 	await alice.engine.show(bob.fingerprint);
 	await Promise.all([
-		bob.waitFor('alice online after the show', online(alice.fingerprint), {from: bob.events.length}),
+		bob.waitFor('alice online after the show', online(alice.fingerprint), {from: bobShowMark}),
 		alice.waitFor('published for bob after the show', publishedForBob, {from: showMark}),
 	]);
 	const exited = await observe(world, prober, alice, bob, async () => alice.engine.stop());
