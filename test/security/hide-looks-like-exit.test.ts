@@ -24,8 +24,8 @@ type Observed = {held: StreamOutcome; dials: StreamOutcome[]; goneAfterMs: numbe
 type Prober = {crypto: ReturnType<typeof keysHandshakeCrypto>; alice: Certificate; socksPort: number};
 
 /**
- * Runs Bob's side of the handshake on an open stream: waits for hs0, then for `answer`, then
- * sends a valid hs1 and reports whether a signed hs2 came back before the stream closed.
+ * Runs Bob's side of the handshake on an open stream (`received`: what it already read): answers
+ * hs0 with a valid hs1 and reports whether a signed hs2 came back before the stream closed.
  */
 async function handshake(prober: Prober, socket: Socket, onion: string, received: Buffer[] = []): Promise<StreamOutcome> {
 	let step: HandshakeStep<Certificate> = startDialer({crypto: prober.crypto, random: length => new Uint8Array(randomBytes(length)), contact: prober.alice, onion}, Date.now());
