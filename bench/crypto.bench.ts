@@ -70,7 +70,7 @@ async function handshake(alice: Identity, bob: Identity, aliceCert: Certificate,
 	const random = (length: number) => new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(length)));
 	const run = await runHandshake<Certificate>({
 		dialer: {crypto: keysHandshakeCrypto(alice), random, contact: bobCert, onion: `${onion}.onion`},
-		listener: {crypto: keysHandshakeCrypto(bob), random, senders: [aliceCert], localOnions: [`${onion}.onion`], replayCache: new ReplayCache()},
+		listener: {crypto: keysHandshakeCrypto(bob), random, senders: () => [aliceCert], localOnions: [`${onion}.onion`], replayCache: new ReplayCache()},
 		now: Date.now(),
 	});
 	if (!run.dialerSession || !run.listenerSession) {

@@ -26,7 +26,7 @@ export const botCommandTable: readonly BotCommandDoc[] = [
 	{cmd: 'send', fields: [{name: 'to', required: true, description: 'contact name or fingerprint'}, {name: 'text', required: true, description: 'message text'}, idField], description: 'Queue a message; message.state events follow (queued, sent, delivered).'},
 	{cmd: 'presence', fields: [{name: 'state', required: true, description: 'online, away, busy or invisible'}, {name: 'status', required: false, description: 'status text (default: keep the current one)'}, idField], description: 'Set the presence shown to contacts.'},
 	{cmd: 'status', fields: [{name: 'text', required: true, description: 'status text ("" clears it)'}, idField], description: 'Set the status text, keeping the presence state.'},
-	{cmd: 'hide', fields: [{name: 'contact', required: true, description: 'contact name or fingerprint'}, idField], description: 'Appear offline to that contact (rotates the onion address).'},
+	{cmd: 'hide', fields: [{name: 'contact', required: true, description: 'contact name or fingerprint'}, idField], description: 'Appear offline to that contact: to them it looks as if you exited (the onion address rotates).'},
 	{cmd: 'show', fields: [{name: 'contact', required: true, description: 'contact name or fingerprint'}, idField], description: 'Stop appearing offline to that contact.'},
 	{
 		cmd: 'add',

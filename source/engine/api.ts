@@ -66,7 +66,7 @@ export interface EngineApi {
 	/** Stored as queued before it resolves; delivered later (message.state events). */
 	send(contact: string, text: string): Promise<Message>;
 	setPresence(state: OwnPresence, status?: string): Promise<void>;
-	/** Appear offline to one contact (rotates the onion, overwrites their slot with a decoy). */
+	/** Appear offline to one contact, exactly as an exit would look to it (rotates the onion; nothing more is published for it). */
 	hide(contact: string): Promise<void>;
 	show(contact: string): Promise<void>;
 	addContact(certificate: Certificate, name: string): Promise<ContactView>;

@@ -151,7 +151,7 @@ export class ContactBook {
 		this.#options.emit({type: 'contacts.changed'});
 	}
 
-	/** Appear offline to the contact (its session cut, its slots decoys, the onion rotated), or show again. */
+	/** Appear offline to the contact (its session cut, nothing more published for it, the onion rotated), or show again. */
 	async setHidden(contact: string, hidden: boolean): Promise<void> {
 		this.#options.store.setHidden(this.known(contact), hidden);
 		this.#options.emit({type: 'contacts.changed'});

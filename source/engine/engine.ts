@@ -379,14 +379,12 @@ export class Engine implements EngineApi {
 			writeTimes: storedWatermark(store, 'lastSeq', this.#log),
 			...(this.#options.publishWindowMs === undefined ? {} : {promptWindowMs: this.#options.publishWindowMs}),
 			onEvent: event => {
-				if (event.kind === 'record') {
-					if (event.type === 'published') {
-						this.#lastPublishedAt = this.#clock.now();
-					}
-
-					this.#reportNodes();
-					this.#emit({type: 'registry.published', contact: event.contact, ok: event.type === 'published'});
+				if (event.type === 'published') {
+					this.#lastPublishedAt = this.#clock.now();
 				}
+
+				this.#reportNodes();
+				this.#emit({type: 'registry.published', contact: event.contact, ok: event.type === 'published'});
 			},
 		});
 		this.#visibility.prepare(this.#publisher);

@@ -130,7 +130,7 @@ describe('every value umbra writes', () => {
 		const made = await makeIdentities(8, 'value');
 		contacts = [await fixtureCertificate('bob'), await fixtureCertificate('carol'), ...made.map(identity => identity.certificate)];
 		// Legacy (alice) and RFC 9580 (carol) publishers, through an evening, midnight and the
-		// small hours: prompt writes, refreshes, next-day slots; then decoys from hide().
+		// small hours: prompt writes, refreshes, next-day slots.
 		for (const [publisherIdentity, readers] of [[alice, contacts], [carol, [contacts[0]!, ...contacts.slice(2)]]] as const) {
 			const time = new ManualTime(Date.parse('2026-03-10T20:00:00Z'));
 			const registry = new TimedRegistry(time);
@@ -141,8 +141,6 @@ describe('every value umbra writes', () => {
 				await publisher.whenIdle();
 			}
 
-			await publisher.hide(readers[0]!.fingerprint);
-			await publisher.hide(readers[1]!.fingerprint);
 			publisher.stop();
 			registries.push(registry);
 		}

@@ -54,9 +54,7 @@ async function publishOnce(options: {store: Store; registry: MemoryRegistry; tim
 		promptWindowMs: 1,
 		writeTimes: storedWatermark(options.store, 'lastSeq', () => undefined),
 		onEvent(event) {
-			if (event.kind === 'record') {
-				resolve(event);
-			}
+			resolve(event);
 		},
 	});
 	publisher.start();

@@ -236,7 +236,7 @@ describe('fuzzing the session core', () => {
 			at: now,
 			dialer: () => ({crypto: fakeCrypto(alice), random: seededRandom('dialer'), contact: bob, onion: onionB}),
 			// A fresh cache each time, so the recorded hs1 would pass but for the mutation.
-			listener: () => ({crypto: fakeCrypto(bob), random: seededRandom('listener'), senders: [alice], localOnions: [onionB], replayCache: new ReplayCache()}),
+			listener: () => ({crypto: fakeCrypto(bob), random: seededRandom('listener'), senders: () => [alice], localOnions: [onionB], replayCache: new ReplayCache()}),
 		});
 	});
 
@@ -259,7 +259,7 @@ describe('fuzzing the session core', () => {
 			rng: prng(seed + 3),
 			at: Date.now(),
 			dialer: () => ({crypto: keysHandshakeCrypto(a), random: replaying(dialerRandom), contact: b.certificate, onion: onionB}),
-			listener: () => ({crypto: keysHandshakeCrypto(b), random: replaying(listenerRandom), senders: [a.certificate], localOnions: [onionB], replayCache: new ReplayCache()}),
+			listener: () => ({crypto: keysHandshakeCrypto(b), random: replaying(listenerRandom), senders: () => [a.certificate], localOnions: [onionB], replayCache: new ReplayCache()}),
 		});
 	});
 });

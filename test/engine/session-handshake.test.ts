@@ -23,7 +23,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 function configs(seed = 'seed'): {dialer: DialerConfig<FakeContact>; listener: ListenerConfig<FakeContact>} {
 	return {
 		dialer: {crypto: fakeCrypto(alice), random: seededRandom(`${seed} dialer`), contact: bob, onion: onionB},
-		listener: {crypto: fakeCrypto(bob), random: seededRandom(`${seed} listener`), senders: [alice], localOnions: [onionB], replayCache: new ReplayCache()},
+		listener: {crypto: fakeCrypto(bob), random: seededRandom(`${seed} listener`), senders: () => [alice], localOnions: [onionB], replayCache: new ReplayCache()},
 	};
 }
 
@@ -88,6 +88,38 @@ describe('handshake (fake crypto)', () => {
 
 		const flipNonce = await runHandshake({...configs(), now, tamper: (from, bytes, index) => (index === 0 ? Buffer.concat([bytes.subarray(0, 4), Buffer.alloc(32, 7)]) : bytes)});
 		assert.deepEqual(flipNonce.listener, [{type: 'failed', reason: 'wrong-nonce'}]);
+	});
+
+	it('a stream accepted before a hide gets no hs2 after it: the senders are asked when the handshake completes', async () => {
+		// Hidden after hs0 went out, before hs1 arrived; and hidden while hs1 was being opened.
+		for (const hideDuringOpen of [false, true]) {
+			const c = configs();
+			let senders: FakeContact[] = [alice];
+			c.listener.senders = () => senders;
+			const crypto = fakeCrypto(bob);
+			c.listener.crypto = {
+				...crypto,
+				async open(sealed, from, date) {
+					const opened = await crypto.open(sealed, from, date);
+					if (hideDuringOpen) {
+						senders = [];
+					}
+
+					return opened;
+				},
+			};
+			const listenerStart = startListener(c.listener, now);
+			const hs0 = (listenerStart.replies[0] as {bytes: Uint8Array}).bytes;
+			const dialerStep = await handleHandshake(startDialer(c.dialer, now).state, {type: 'data', bytes: hs0, now});
+			const hs1 = (dialerStep.replies[0] as {bytes: Uint8Array}).bytes;
+			if (!hideDuringOpen) {
+				senders = [];
+			}
+
+			const step = await handleHandshake(listenerStart.state, {type: 'data', bytes: hs1, now});
+			assert.deepEqual(step.events, [{type: 'failed', reason: 'not-authenticated'}], `hidden ${hideDuringOpen ? 'while hs1 was opened' : 'before hs1'}`);
+			assert.deepEqual(step.replies, [{type: 'close', delayMs: rejectDelayMs}], 'nothing signed is written, only the stranger\'s close');
+		}
 	});
 
 	it('accepts the previous onion during a rotation', async () => {

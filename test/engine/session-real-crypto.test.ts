@@ -24,7 +24,7 @@ before(async () => {
 function configs(dialer: Identity, listener: Identity, senders: readonly Certificate[]): {dialer: DialerConfig<Certificate>; listener: ListenerConfig<Certificate>} {
 	return {
 		dialer: {crypto: keysHandshakeCrypto(dialer), random: randomBytes, contact: listener.certificate, onion: onionB},
-		listener: {crypto: keysHandshakeCrypto(listener), random: randomBytes, senders, localOnions: [onionB], replayCache: new ReplayCache()},
+		listener: {crypto: keysHandshakeCrypto(listener), random: randomBytes, senders: () => senders, localOnions: [onionB], replayCache: new ReplayCache()},
 	};
 }
 

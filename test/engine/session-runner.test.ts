@@ -48,7 +48,7 @@ test('probe: true while the peer reads, false once it stopped; abort ends the se
 	const now = Date.now();
 	// The fake crypto speaks of FakeContacts; the runner only passes them through.
 	const dialerStart = startDialer({crypto: fakeCrypto(alice), random: seededRandom('d'), contact: bob, onion: onionB}, now) as unknown as HandshakeStep<Certificate>;
-	const listenerStart = startListener({crypto: fakeCrypto(bob), random: seededRandom('l'), senders: [alice], localOnions: [onionB], replayCache: new ReplayCache()}, now) as unknown as HandshakeStep<Certificate>;
+	const listenerStart = startListener({crypto: fakeCrypto(bob), random: seededRandom('l'), senders: () => [alice], localOnions: [onionB], replayCache: new ReplayCache()}, now) as unknown as HandshakeStep<Certificate>;
 	const ends: string[] = [];
 	const dialer = runner(dialerSocket, dialerStart, ends);
 	const listener = runner(listenerSocket, listenerStart, []);
@@ -75,7 +75,7 @@ test('send: taken and written once the socket wrote it; a body the session refus
 	});
 	const now = Date.now();
 	const dialerStart = startDialer({crypto: fakeCrypto(alice), random: seededRandom('d'), contact: bob, onion: onionB}, now) as unknown as HandshakeStep<Certificate>;
-	const listenerStart = startListener({crypto: fakeCrypto(bob), random: seededRandom('l'), senders: [alice], localOnions: [onionB], replayCache: new ReplayCache()}, now) as unknown as HandshakeStep<Certificate>;
+	const listenerStart = startListener({crypto: fakeCrypto(bob), random: seededRandom('l'), senders: () => [alice], localOnions: [onionB], replayCache: new ReplayCache()}, now) as unknown as HandshakeStep<Certificate>;
 	const dialer = runner(dialerSocket, dialerStart, []);
 	runner(listenerSocket, listenerStart, []);
 	assert.equal(dialer.send({kind: 'typing', on: true}), 'no-session', 'nothing is sent during the handshake');

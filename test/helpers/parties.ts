@@ -7,6 +7,9 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {TestContext} from 'node:test';
 import {importProfile, openEngine, RegistryReader, type ContactAddress, type EngineApi, type EngineEvent, type Profile} from '../../source/engine/index.js';
+import {pairSecret} from '../../source/keys/pair-secret.js';
+import {slotKeyPair, utcDay} from '../../source/keys/slot.js';
+import type {LookupResult} from '../../source/net/registry.js';
 import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {dialSocks} from '../../source/net/socks.js';
 import {onionAddressOf} from '../../source/net/onion-address.js';
@@ -106,6 +109,8 @@ export type World = {
 	party(name: FixtureName, contacts: FixtureName[], client: ClientDescription, options?: {start?: boolean}): Promise<Party>;
 	/** What `reader` can read from the DHT on its own: that fixture's slot of `contact`. */
 	read(reader: FixtureName, contact: FixtureName): Promise<ContactAddress | undefined>;
+	/** The raw item (value bytes and seq) in today's slot of `contact` for `reader`, as a DHT node serves it. */
+	slot(reader: FixtureName, contact: FixtureName): Promise<LookupResult | undefined>;
 };
 
 /**
@@ -128,6 +133,15 @@ export async function startWorld(t: TestContext, network: TorNetworkDescription,
 	});
 	state.swarm = await startDhtSwarm({size: 20});
 	const {bootstrap} = state.swarm;
+	const spy = async () => {
+		if (!state.spy) {
+			state.spy = new DhtRegistry({bootstrap, host: '127.0.0.1', operationTimeoutMs: 20_000});
+			await state.spy.start();
+		}
+
+		return state.spy;
+	};
+
 	return {
 		first,
 		second,
@@ -138,12 +152,12 @@ export async function startWorld(t: TestContext, network: TorNetworkDescription,
 			return party;
 		},
 		async read(reader, contact) {
-			if (!state.spy) {
-				state.spy = new DhtRegistry({bootstrap, host: '127.0.0.1', operationTimeoutMs: 20_000});
-				await state.spy.start();
-			}
-
-			return new RegistryReader({identity: await fixtureIdentity(reader), registry: state.spy}).lookupContact(await fixtureCertificate(contact));
+			return new RegistryReader({identity: await fixtureIdentity(reader), registry: await spy()}).lookupContact(await fixtureCertificate(contact));
+		},
+		async slot(reader, contact) {
+			const [identity, certificate] = await Promise.all([fixtureIdentity(reader), fixtureCertificate(contact)]);
+			const keyPair = slotKeyPair({pairSecret: pairSecret({own: identity, contact: certificate}), publisher: certificate.fingerprint, reader: identity.fingerprint, day: utcDay(Date.now())});
+			return (await spy()).lookup(keyPair.publicKey);
 		},
 	};
 }

@@ -20,7 +20,7 @@ function dialerConfig(seed: string): DialerConfig<FakeContact> {
 }
 
 function listenerConfig(seed: string, replayCache: ReplayCache): ListenerConfig<FakeContact> {
-	return {crypto: fakeCrypto(bob), random: seededRandom(seed), senders: [alice], localOnions: [onionB], replayCache};
+	return {crypto: fakeCrypto(bob), random: seededRandom(seed), senders: () => [alice], localOnions: [onionB], replayCache};
 }
 
 /** A fresh listener stream that gets `hs1` as its answer; what did it say? */
@@ -86,7 +86,7 @@ describe('a replayed handshake', () => {
 	it('with OpenPGP keys, a recorded hs1 on a new stream fails the same way', async () => {
 		const [a, b] = await Promise.all(['A <a@example.org>', 'B <b@example.org>'].map(async userId => (await generateIdentity({userId, passphrase: 'p', protection: testKeyProtection})).identity));
 		const cache = new ReplayCache();
-		const listener = () => ({crypto: keysHandshakeCrypto(b!), random: randomBytes, senders: [a!.certificate], localOnions: [onionB], replayCache: cache});
+		const listener = () => ({crypto: keysHandshakeCrypto(b!), random: randomBytes, senders: () => [a!.certificate], localOnions: [onionB], replayCache: cache});
 		const original = await runHandshake({dialer: {crypto: keysHandshakeCrypto(a!), random: randomBytes, contact: b!.certificate, onion: onionB}, listener: listener(), now: Date.now()});
 		assert.equal(original.listener[0]?.type, 'established');
 		const start = startListener(listener(), Date.now());

@@ -1,15 +1,16 @@
 // Attack story: Alice hides from Bob (appear offline to one contact). Bob, who knew Alice's
 // address and can compute their shared slot, tries to tell whether she is online. He sees her go
-// offline; the slot he can read now holds no address (a decoy overwrote it); the address he knew
-// no longer answers; meanwhile Carol still talks to Alice. When Alice shows herself again, Bob
-// finds her as before.
+// offline; the slot he can read holds the very item it held before, as after an exit (a decoy or
+// any new write would tell him he was hidden from, and when); the address he knew no longer
+// answers; meanwhile Carol still talks to Alice. When Alice shows herself again, Bob finds her as
+// before. (hide-looks-like-exit.test.ts compares all he sees with an exit's, step by step.)
 import {strict as assert} from 'node:assert';
 import {test} from 'node:test';
 import {type EngineEvent} from '../../source/engine/index.js';
 import {useTestNetwork} from '../helpers/network.js';
 import {delivered, offline, online, received, untilUnreachable, startWorld} from '../helpers/parties.js';
 
-test('a contact Alice hides from sees her offline, reads no address and cannot reach her, while Carol still can', {timeout: 600_000}, async t => {
+test('a contact Alice hides from sees her offline, reads only the stale record an exit leaves and cannot reach her, while Carol still can', {timeout: 600_000}, async t => {
 	const world = await startWorld(t, useTestNetwork(), 'hide');
 	const {first, second} = world;
 	const [alice, bob, carol] = await Promise.all([
@@ -26,16 +27,21 @@ test('a contact Alice hides from sees her offline, reads no address and cannot r
 
 	// What Bob can learn on his own: Alice's slot for him, read with his key from the DHT.
 	const known = await world.read('bob', 'alice');
-	assert.ok(known, 'before hiding, Bob reads Alice\'s address from their slot');
+	const item = await world.slot('bob', 'alice');
+	assert.ok(known && item, 'before hiding, Bob reads Alice\'s address from their slot');
 
 	const bobMark = bob.events.length;
 	const carolMark = carol.events.length;
+	const aliceMark = alice.events.length;
 	await alice.engine.hide(bob.fingerprint);
 	await bob.waitFor('alice offline after hide', offline(alice.fingerprint), {from: bobMark});
 	assert.equal(alice.engine.contacts().find(contact => contact.fingerprint === bob.fingerprint)?.hidden, true);
 
-	// The slot holds a decoy now (hide resolves once the decoys are written).
-	assert.equal(await world.read('bob', 'alice'), undefined, 'Bob reads no address after the hide');
+	// Nothing was written for Bob: the slot holds the last record, as an exit leaves it, with the
+	// address that no longer answers (below).
+	assert.deepEqual(await world.slot('bob', 'alice'), item, 'the same item, byte for byte and seq for seq');
+	assert.deepEqual(await world.read('bob', 'alice'), known, 'Bob reads the stale record, as after an exit');
+	assert.ok(!alice.events.slice(aliceMark).some(event => event.type === 'registry.published' && event.contact === bob.fingerprint), 'nothing was published for Bob');
 
 	// Carol still talks to Alice, across the rotation that came with the hide.
 	const toCarol = await alice.engine.send(carol.fingerprint, 'still here, carol');

@@ -34,7 +34,7 @@ const forge = (from: 'dialer' | 'listener', bytes: Uint8Array) => {
 async function scenarios<C extends Contact>(world: {crypto: (who: 'bob' | 'alice' | 'carol') => HandshakeCrypto<C>; person: (who: 'bob' | 'alice' | 'carol') => C; random: (who: string) => (n: number) => Uint8Array; now: number}) {
 	const {now} = world;
 	const bob = world.person('bob');
-	const listener = (senders: readonly C[]): ListenerConfig<C> => ({crypto: world.crypto('bob'), random: world.random('bob'), senders, localOnions: [onionB], replayCache: new ReplayCache()});
+	const listener = (senders: readonly C[]): ListenerConfig<C> => ({crypto: world.crypto('bob'), random: world.random('bob'), senders: () => senders, localOnions: [onionB], replayCache: new ReplayCache()});
 	const dialer = (who: 'alice' | 'carol'): DialerConfig<C> => ({crypto: world.crypto(who), random: world.random(who), contact: bob, onion: onionB});
 	const alice = world.person('alice');
 	return {

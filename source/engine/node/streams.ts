@@ -78,7 +78,7 @@ export class SessionHub {
 		const runner = this.#run(socket, startListener({
 			crypto: this.#options.crypto,
 			random: this.#options.random,
-			senders: this.#options.visibility.visible(),
+			senders: () => this.#options.visibility.visible(),
 			localOnions,
 			replayCache: this.#replayCache,
 		}, this.#options.clock.now()));

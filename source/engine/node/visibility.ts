@@ -1,9 +1,11 @@
 // Who may see the user (docs/design.md, "Presence" and "Identity and contacts"). Appearing offline to
-// a contact (hide) cuts its session, stops dialing and reading its slots, overwrites its slots
-// with decoys of the same size and stops publishing for it, then rotates the onion so the
-// address it knew dies; its handshakes are refused like a stranger's (the listener only knows
-// visible contacts). Invisible is that for everyone. Removing a contact is a hide that also
-// forgets it. The publisher knows every contact, so a contact shown again is published for.
+// a contact (hide) must look to it exactly like the user exiting: its session gets the same bye,
+// dialing and reading its slots stop, nothing more is published for it (its slots keep the last
+// record until it expires, as after an exit), and the onion rotates, so the address it knew stops
+// answering new streams at once and is gone within seconds; its handshakes, even one under way,
+// are refused like a stranger's (the listener asks visible() when the handshake completes).
+// Invisible is that for everyone. Removing a contact is a hide that also forgets it. The
+// publisher knows every contact, so a contact shown again is published for.
 import type {Certificate} from '../../keys/index.js';
 import type {PeerTable} from './peers.js';
 import type {Publisher} from '../registry/index.js';
@@ -44,7 +46,7 @@ export class Visibility {
 	prepare(publisher: Publisher): void {
 		for (const peer of this.#options.peers.values()) {
 			if (peer.hidden || this.#invisible) {
-				void publisher.hide(peer.certificate.fingerprint);
+				publisher.hide(peer.certificate.fingerprint);
 			}
 		}
 	}
@@ -58,7 +60,7 @@ export class Visibility {
 		const publisher = this.#options.publisher();
 		publisher?.addContact(certificate);
 		if (hidden || this.#invisible) {
-			void publisher?.hide(certificate.fingerprint);
+			publisher?.hide(certificate.fingerprint);
 		} else {
 			this.#options.peers.lookup(certificate.fingerprint, 0);
 		}
@@ -71,14 +73,14 @@ export class Visibility {
 		}
 	}
 
-	/** Forgets a contact: bye, decoys over its slots, and a new onion address it is not told. */
+	/** Forgets a contact: bye, nothing more published for it, and a new onion address it is not told. */
 	async remove(fingerprint: string): Promise<void> {
 		if (!this.#options.peers.get(fingerprint)) {
 			return;
 		}
 
 		this.#options.peers.delete(fingerprint);
-		await this.#options.publisher()?.removeContact(fingerprint);
+		this.#options.publisher()?.removeContact(fingerprint);
 		await this.#options.rotate();
 	}
 
@@ -89,7 +91,7 @@ export class Visibility {
 
 		if (hidden) {
 			this.#options.peers.cutOff(fingerprint);
-			await this.#options.publisher()?.hide(fingerprint);
+			this.#options.publisher()?.hide(fingerprint);
 			await this.#options.rotate();
 		} else if (!this.#invisible) {
 			this.#options.publisher()?.unhide(fingerprint);
@@ -109,9 +111,9 @@ export class Visibility {
 		if (invisible) {
 			for (const peer of peers) {
 				this.#options.peers.cutOff(peer.certificate.fingerprint);
+				publisher?.hide(peer.certificate.fingerprint);
 			}
 
-			await Promise.all(peers.map(async peer => publisher?.hide(peer.certificate.fingerprint)));
 			await this.#options.rotate();
 		} else {
 			for (const peer of peers) {

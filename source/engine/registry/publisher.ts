@@ -11,6 +11,8 @@
 //   written once, at a random moment before midnight; readers look at today and yesterday.
 // - At most `concurrency` writes are in flight; writes to one slot never overlap, so their seq
 //   order is their arrival order.
+// - Hidden from (or removed): nothing more is written to the contact's slots; the last record
+//   stays until it expires, exactly as after an exit, so the contact cannot tell the two apart.
 // Everything runs on the injected clock and scheduler; stop() clears every timer.
 import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
@@ -20,13 +22,12 @@ import {parseOnionAddress} from '../../net/onion-address.js';
 import type {Registry} from '../../net/registry.js';
 import {randomFraction, systemClock, systemScheduler, type Clock, type Scheduler} from '../clock.js';
 import {sealRecord} from './record.js';
-import {decoyValue, defaultRandomBytes, type RandomBytes} from './value.js';
+import {defaultRandomBytes, type RandomBytes} from './value.js';
 
 export type Onion = {address: string; port: number};
-export type WriteKind = 'record' | 'decoy';
 export type PublisherEvent =
-	| {type: 'published'; kind: WriteKind; contact: string; day: number; seq: number; stored: number}
-	| {type: 'failed'; kind: WriteKind; contact: string; day: number; reason: string};
+	| {type: 'published'; contact: string; day: number; seq: number; stored: number}
+	| {type: 'failed'; contact: string; day: number; reason: string};
 
 export type PublisherOptions = {
 	identity: Identity;
@@ -57,7 +58,7 @@ export interface WriteTimeStore {
 	set(contact: string, microseconds: number): void;
 }
 
-type Slot = {keyPair: SlotKeyPair; expiresAt: number};
+type Slot = {keyPair: SlotKeyPair};
 type ContactState = {
 	certificate: Certificate;
 	pairSecret: Uint8Array;
@@ -68,7 +69,7 @@ type ContactState = {
 	plannedDay: number;
 	slots: Map<number, Slot>;
 };
-type Job = {contact: string; day: number; kind: WriteKind; done: Array<() => void>};
+type Job = {contact: string; day: number; done: Array<() => void>};
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -170,12 +171,11 @@ export class Publisher {
 	}
 
 	/**
-	 * Stops publishing for the contact and overwrites each of its slots that may still hold a
-	 * valid record (yesterday's, today's, tomorrow's) with a decoy of the same size and shape at
-	 * a higher seq.
-	 * Resolves when those writes are done (see onEvent for their outcome).
+	 * Stops publishing for the contact at once: queued writes are dropped, a write in flight
+	 * finishes (as on stop()). Its slots keep the last record until it expires: overwriting them
+	 * (with a decoy, say) would tell the contact it was hidden from, and when.
 	 */
-	async hide(fingerprint: string): Promise<void> {
+	hide(fingerprint: string): void {
 		const state = this.#contacts.get(fingerprint);
 		if (!state || state.hidden) {
 			return;
@@ -183,10 +183,13 @@ export class Publisher {
 
 		state.hidden = true;
 		this.#clearTimers(state);
-		this.#queue = this.#queue.filter(job => !(job.contact === fingerprint && job.kind === 'record'));
-		const now = this.#clock.now();
-		const writes = [...state.slots].filter(([, slot]) => slot.expiresAt > now).map(([day]) => this.#enqueue(fingerprint, day, 'decoy'));
-		await Promise.all(writes);
+		const dropped = this.#queue.filter(job => job.contact === fingerprint);
+		this.#queue = this.#queue.filter(job => job.contact !== fingerprint);
+		for (const done of dropped.flatMap(job => job.done)) {
+			done();
+		}
+
+		this.#pump();
 	}
 
 	/** Publishes for a hidden contact again. */
@@ -200,9 +203,9 @@ export class Publisher {
 		}
 	}
 
-	/** Hides the contact (decoys over its slots), then forgets it. */
-	async removeContact(fingerprint: string): Promise<void> {
-		await this.hide(fingerprint);
+	/** Hides the contact, then forgets it. */
+	removeContact(fingerprint: string): void {
+		this.hide(fingerprint);
 		this.#contacts.delete(fingerprint);
 	}
 
@@ -262,7 +265,7 @@ export class Publisher {
 			state.refreshTimer = undefined;
 			const today = utcDay(this.#clock.now());
 			for (const day of [today, ...[...state.slots.keys()].filter(day => day > today)]) {
-				void this.#enqueue(fingerprint, day, 'record');
+				void this.#enqueue(fingerprint, day);
 			}
 		}, this.#jitter(0, this.#promptWindowMs));
 		this.#planNextDay(fingerprint);
@@ -277,7 +280,7 @@ export class Publisher {
 		this.#scheduler.clearTimeout(state.refreshTimer);
 		state.refreshTimer = this.#scheduler.setTimeout(() => {
 			state.refreshTimer = undefined;
-			void this.#enqueue(fingerprint, utcDay(this.#clock.now()), 'record');
+			void this.#enqueue(fingerprint, utcDay(this.#clock.now()));
 		}, delayMs);
 	}
 
@@ -297,7 +300,7 @@ export class Publisher {
 			state.nextDayTimer = undefined;
 			state.plannedDay = day;
 			if (this.#clock.now() < dayStart(day)) {
-				void this.#enqueue(fingerprint, day, 'record');
+				void this.#enqueue(fingerprint, day);
 			}
 
 			this.#planNextDay(fingerprint);
@@ -308,18 +311,18 @@ export class Publisher {
 		return Math.max(0, Math.floor(minMs + (maxMs - minMs) * randomFraction(this.#random)));
 	}
 
-	#enqueue(contact: string, day: number, kind: WriteKind): Promise<void> {
+	#enqueue(contact: string, day: number): Promise<void> {
 		return new Promise(resolve => {
-			if (this.#stopped && kind === 'record') {
+			if (this.#stopped) {
 				resolve();
 				return;
 			}
 
-			const queued = this.#queue.find(job => job.contact === contact && job.day === day && job.kind === kind);
+			const queued = this.#queue.find(job => job.contact === contact && job.day === day);
 			if (queued) {
 				queued.done.push(resolve);
 			} else {
-				this.#queue.push({contact, day, kind, done: [resolve]});
+				this.#queue.push({contact, day, done: [resolve]});
 			}
 
 			this.#pump();
@@ -360,7 +363,7 @@ export class Publisher {
 	async #write(job: Job): Promise<void> {
 		const state = this.#contacts.get(job.contact);
 		const onion = this.#onion;
-		if (!state || (job.kind === 'record' && (state.hidden || !onion))) {
+		if (!state || state.hidden || !onion) {
 			return;
 		}
 
@@ -368,7 +371,7 @@ export class Publisher {
 		let slot = state.slots.get(job.day);
 		if (!slot) {
 			const keyPair = slotKeyPair({pairSecret: state.pairSecret, publisher: this.#identity.fingerprint, reader: job.contact, day: job.day});
-			slot = {keyPair, expiresAt: 0};
+			slot = {keyPair};
 			state.slots.set(job.day, slot);
 			this.#forgetOldSlots(state, now);
 		}
@@ -379,24 +382,16 @@ export class Publisher {
 		const seq = Math.max(Math.floor(now * 1000), (this.#writeTimes.get(job.contact) ?? -1) + 1);
 		this.#writeTimes.set(job.contact, seq);
 		const expiresAt = Math.max(now, dayStart(job.day)) + this.#lifetimeMs;
-		if (job.kind === 'record') {
-			// Set before the write, so a hide() meanwhile knows this slot needs a decoy.
-			slot.expiresAt = Math.max(slot.expiresAt, expiresAt);
-		}
-
 		try {
-			const date = new Date(now);
-			const value = job.kind === 'record' && onion
-				? await sealRecord({record: {reader: job.contact, day: job.day, onion: onion.address, port: onion.port, issuedAt: now, expiresAt}, signer: this.#identity, recipient: state.certificate, slot: slot.keyPair, date, random: this.#random})
-				: decoyValue({slot: slot.keyPair, random: this.#random});
+			const value = await sealRecord({record: {reader: job.contact, day: job.day, onion: onion.address, port: onion.port, issuedAt: now, expiresAt}, signer: this.#identity, recipient: state.certificate, slot: slot.keyPair, date: new Date(now), random: this.#random});
 			const {stored} = await this.#registry.publish({keyPair: {publicKey: slot.keyPair.publicKey, secretSeed: slot.keyPair.seed}, value, seq});
-			this.#onEvent({type: 'published', kind: job.kind, contact: job.contact, day: job.day, seq, stored});
-			if (job.kind === 'record' && job.day === utcDay(this.#clock.now())) {
+			this.#onEvent({type: 'published', contact: job.contact, day: job.day, seq, stored});
+			if (job.day === utcDay(this.#clock.now())) {
 				this.#armRefresh(job.contact, this.#jitter(this.#refreshMs / 2, this.#refreshMs));
 			}
 		} catch (error) {
-			this.#onEvent({type: 'failed', kind: job.kind, contact: job.contact, day: job.day, reason: error instanceof Error ? error.message : String(error)});
-			if (job.kind === 'record' && job.day === utcDay(this.#clock.now())) {
+			this.#onEvent({type: 'failed', contact: job.contact, day: job.day, reason: error instanceof Error ? error.message : String(error)});
+			if (job.day === utcDay(this.#clock.now())) {
 				this.#armRefresh(job.contact, this.#jitter(this.#retryMs / 2, this.#retryMs));
 			}
 		}

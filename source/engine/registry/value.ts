@@ -1,5 +1,5 @@
 // The bytes a registry slot holds (BEP 44 `v`, a pkarr packet), the same shape and size for
-// every value umbra writes, record or decoy:
+// every value umbra writes:
 //
 //   DNS response, no question, one answer:  <z-base-32 slot public key>. 300 IN TXT <payload>
 //   payload (689 bytes, in strings of 255, 255, 179) = nonce 12 || ChaCha20-Poly1305(inner) || tag 16
@@ -7,8 +7,8 @@
 //
 // The key is the slot's valueKey, which only the pair can derive. So outside the DNS framing
 // (which is the same for anyone's packet under that key) every byte is indistinguishable from
-// random to DHT nodes and relays: no OpenPGP packet header, no length field, and a decoy
-// (random payload) looks like a record.
+// random to DHT nodes and relays: no OpenPGP packet header, no length field; random bytes in
+// the same framing look the same.
 import {createCipheriv, createDecipheriv, randomBytes} from 'node:crypto';
 import type {SlotKeyPair} from '../../keys/slot.js';
 import {decodeTxtAnswer, encodeTxtAnswer} from './dns-answer.js';
@@ -84,7 +84,7 @@ export function wrapValue(options: {slot: ValueSlot; message: Uint8Array; random
 	return framed(slot, payload);
 }
 
-/** A value that overwrites a slot: random bytes in the same framing, which nobody can open. */
+/** Random bytes in a value's framing, which nobody can open: what a forger or a broken writer could leave in a slot (tests). */
 export function decoyValue(options: {slot: ValueSlot; random?: RandomBytes}): Uint8Array {
 	return framed(options.slot, randomOf(options.random ?? defaultRandomBytes, payloadBytes));
 }

@@ -59,8 +59,12 @@ export const clockWindowMs = 10 * 60 * 1000;
 export type ListenerConfig<C extends Contact> = {
 	crypto: HandshakeCrypto<C>;
 	random: Random;
-	/** Contacts allowed to connect: all contacts minus those hidden from. A snapshot per stream. */
-	senders: readonly C[];
+	/**
+	 * Contacts allowed to connect now: all contacts minus those hidden from. Asked when hs1
+	 * arrives and again when the handshake completes, just before hs2 is written, so a contact
+	 * hidden from or removed meanwhile gets a stranger's refusal, not a signed hs2.
+	 */
+	senders: () => readonly C[];
 	/** The address this stream came in on, plus the previous one while a rotation is under way. */
 	localOnions: readonly string[];
 	/** Shared by all streams of this identity. */
@@ -216,7 +220,7 @@ async function listenerData<C extends Contact>(state: ListenerState<C>, now: num
 	// An honest dialer sends nothing more before hs2; whatever follows (in this read or a later
 	// one) goes to the session as `leftover`, where it fails authentication and closes it.
 	const {config} = state;
-	const opened = await config.crypto.open(sealed, config.senders, verificationDate(now));
+	const opened = await config.crypto.open(sealed, config.senders(), verificationDate(now));
 	check(opened.ok, 'not-authenticated');
 	const parsed = decodeHs1(opened.plaintext);
 	check(parsed.ok, 'malformed');
@@ -243,6 +247,8 @@ async function listenerData<C extends Contact>(state: ListenerState<C>, now: num
 		time: now,
 	});
 	const hs2Wire = encodeLengthPrefixed(await config.crypto.seal(hs2, peer, new Date(now)));
+	// Opening and sealing took time: the sender may have been hidden from or removed meanwhile.
+	check(config.senders().some(sender => sender.fingerprint === peer.fingerprint), 'not-authenticated');
 	const keys = deriveSessionKeys({role: 'listener', shared, pairSecret: config.crypto.pairSecret(peer), transcript: [state.hs0, hs1Wire, hs2Wire]});
 	const session: Established<C> = {role: 'listener', peer, keys, leftover: state.decoder.drain(), at: now};
 	return {state: {...state, done: true}, events: [{type: 'established', session}], replies: [{type: 'write', bytes: hs2Wire}]};

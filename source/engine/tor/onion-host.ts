@@ -1,8 +1,9 @@
 // The identity's onion service: a loopback TCP listener and an ephemeral v3 service (ADD_ONION
 // NEW:ED25519-V3, DiscardPK) in front of it, on a given control connection. The constructor
 // starts nothing; start() listens, adds the service and waits for a descriptor upload, so
-// contacts can reach the address once it is published. stop() removes the service (which drops
-// its circuits), closes the listener and every stream it accepted.
+// contacts can reach the address once it is published. refuse() closes every new stream at once,
+// as a stopping engine does, while the streams already accepted go on. stop() removes the
+// service (which drops its circuits), closes the listener and every stream it accepted.
 import {once} from 'node:events';
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';
 import type {TorControl} from '../../net/tor-control.js';
@@ -31,6 +32,7 @@ export class OnionHost {
 	readonly #sockets = new Set<Socket>();
 	#server: Server | undefined;
 	#onion: HostedOnion | undefined;
+	#refusing = false;
 	#stopped = false;
 
 	constructor(options: OnionHostOptions) {
@@ -47,7 +49,7 @@ export class OnionHost {
 		}
 
 		const server = createServer(socket => {
-			if (this.#stopped) {
+			if (this.#stopped || this.#refusing) {
 				socket.destroy();
 				return;
 			}
@@ -59,6 +61,11 @@ export class OnionHost {
 		this.#server = server;
 		server.listen(0, '127.0.0.1');
 		await once(server, 'listening');
+		if (this.#stopped) {
+			// stop() came while the listener was starting, too early to close it.
+			server.close();
+			this.#throwIfStopped();
+		}
 		const targetPort = (server.address() as AddressInfo).port;
 		const port = this.#options.virtualPort ?? 80;
 		const {control} = this.#options;
@@ -69,9 +76,26 @@ export class OnionHost {
 		}
 
 		const {serviceId} = await control.addOnion({virtualPort: port, targetPort});
+		if (this.#stopped) {
+			// Stopped while tor added it (a standby dropped, say): it must not outlive its owner.
+			await control.delOnion(serviceId).catch(() => undefined);
+			this.#throwIfStopped();
+		}
+
 		this.#onion = {serviceId, address: onionAddressOf(serviceId), port};
 		await control.waitForDescriptorUpload(serviceId, {timeoutMs: this.#options.uploadTimeoutMs ?? 60_000});
 		return this.#onion;
+	}
+
+	#throwIfStopped(): void {
+		if (this.#stopped) {
+			throw new Error('the onion service was stopped while it was being made');
+		}
+	}
+
+	/** New streams are closed unanswered from now on (the address is being left). */
+	refuse(): void {
+		this.#refusing = true;
 	}
 
 	async stop(): Promise<void> {

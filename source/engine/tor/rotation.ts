@@ -1,9 +1,16 @@
 // The engine's onion addresses over time (docs/design.md, "Sessions"): a new one at every start,
 // about once a day at a random hour, at once on a removal or a hide, and after tor came back
-// from a restart (the old service died with tor). A rotation makes the new service first, lets
-// the engine publish it and tell connected contacts (onion-change frame), and only then removes
-// the old one after a short grace, which drops the circuits contacts had to it. Until then the
-// old address is still accepted on, so a contact mid-redial is not refused.
+// from a restart (the old service died with tor).
+//
+// A rotation must look, to a contact just hidden from or removed, like the user going offline:
+// after an exit the old address stops answering within a few seconds. So the address being left
+// closes every new stream unanswered from the moment the rotation is asked (as a stopping engine
+// does), and the next service is made ahead of time (a standby, uploaded in the background after
+// every start and rotation), so the swap needs no descriptor upload: the engine publishes the new
+// address and tells connected contacts at once (onion-change frame), and the old service is
+// removed after a short grace (which drops the circuits contacts had to it). Should no new service
+// come up, the old one is removed all the same, and the rotation is tried again with a backoff;
+// onError says so each time.
 import type {Socket} from 'node:net';
 import type {TorControl} from '../../net/tor-control.js';
 import {OnionHost, type HostedOnion} from './onion-host.js';
@@ -16,27 +23,37 @@ export type OnionRotationOptions = {
 	random: Random;
 	log: (line: string) => void;
 	onConnection: (socket: Socket) => void;
-	/** A new address is up (not at start()): publish it and tell contacts, synchronously. */
+	/** A new address is up (not at open()): publish it and tell contacts, synchronously. */
 	onRotated: (onion: HostedOnion) => void;
+	/** A rotation failed: there is no address now until the retry this message announces. */
 	onError: (message: string) => void;
-	/** How long the old service stays after a rotation; default 5 s. */
+	/** How long the old service stays after a rotation, for onion-change frames to arrive; default 3 s. */
 	graceMs?: number;
+	/** The first wait before a failed rotation is tried again, doubled up to `max`; default 5 s to 5 min. */
+	retryMs?: {first: number; max: number};
 	/** Rotate about once a day at a random hour; default true. */
 	daily?: boolean;
 };
 
 
+/** A service being made: its address once the descriptor is uploaded. */
+type Pending = {host: OnionHost; ready: Promise<HostedOnion>};
+
 export class OnionRotation {
 	readonly #options: OnionRotationOptions;
 	#control: TorControl | undefined;
 	#host: OnionHost | undefined;
+	#standby: Pending | undefined;
 	readonly #retiring = new Set<OnionHost>();
 	#rotating: Promise<void> | undefined;
 	#dailyTimer: unknown;
+	#retryTimer: unknown;
+	#retryMs: number;
 	#stopped = false;
 
 	constructor(options: OnionRotationOptions) {
 		this.#options = options;
+		this.#retryMs = options.retryMs?.first ?? 5000;
 	}
 
 	get current(): HostedOnion | undefined {
@@ -64,6 +81,7 @@ export class OnionRotation {
 			}
 
 			this.#scheduleDaily();
+			this.#prepareStandby(control);
 			return onion;
 		} catch (error) {
 			await host.stop();
@@ -75,61 +93,137 @@ export class OnionRotation {
 	lost(): void {
 		this.#control = undefined;
 		this.#options.scheduler.clearTimeout(this.#dailyTimer);
-		for (const host of [this.#host, ...this.#retiring]) {
-			void host?.stop();
+		this.#options.scheduler.clearTimeout(this.#retryTimer);
+		for (const host of this.#hosts()) {
+			void host.stop();
 		}
 
 		this.#host = undefined;
+		this.#standby = undefined;
 		this.#retiring.clear();
 	}
 
-	/** A new address now; concurrent calls share one rotation; a no-op while tor is away. */
+	/**
+	 * A new address now; the current one closes new streams at once. Concurrent calls share one
+	 * rotation; a no-op while tor is away.
+	 */
 	async rotate(): Promise<void> {
-		if (!this.#control || !this.#host || this.#stopped) {
+		const control = this.#control;
+		if (!control || this.#stopped) {
 			return;
 		}
 
-		this.#rotating ??= this.#rotateOnce(this.#control, this.#host).finally(() => {
-			this.#rotating = undefined;
-		});
+		this.#host?.refuse();
+		this.#rotating ??= (async () => {
+			let failed: Error | undefined;
+			try {
+				failed = await this.#rotateOnce(control);
+			} finally {
+				this.#rotating = undefined;
+			}
+
+			// After the rotation is over, so a retry is a rotation of its own.
+			if (failed) {
+				this.#retryLater(failed);
+			}
+		})();
 		return this.#rotating;
 	}
 
 	async stop(): Promise<void> {
 		this.#stopped = true;
 		this.#options.scheduler.clearTimeout(this.#dailyTimer);
-		const hosts = [this.#host, ...this.#retiring];
+		this.#options.scheduler.clearTimeout(this.#retryTimer);
+		const hosts = this.#hosts();
 		this.#host = undefined;
+		this.#standby = undefined;
 		this.#retiring.clear();
-		await Promise.all(hosts.map(async host => host?.stop()));
+		await Promise.all(hosts.map(async host => host.stop()));
 	}
 
-	async #rotateOnce(control: TorControl, old: OnionHost): Promise<void> {
-		const host = this.#newHost(control);
-		let onion: HostedOnion;
-		try {
-			onion = await host.start();
-		} catch (error) {
-			await host.stop();
-			this.#options.onError(`a new onion address could not be made; the old one stays: ${(error as Error).message}`);
-			return;
+	/** Resolves with the error when no new service came up. */
+	async #rotateOnce(control: TorControl): Promise<Error | undefined> {
+		this.#options.scheduler.clearTimeout(this.#retryTimer);
+		// The address being left goes after the grace whether or not the next one is up by then
+		// (it is, when the standby was ready): a contact just hidden from must see it go as fast
+		// as after an exit, and should no new one come up, left alone it would show the user online.
+		const old = this.#host;
+		this.#host = undefined;
+		if (old) {
+			this.#retire(old);
 		}
 
-		if (this.#stopped || this.#host !== old) {
-			// Stopped, or tor was lost meanwhile (and the old host with it).
+		// The standby is up already (or on its way, then no slower than a new one would be).
+		const {host, ready} = this.#standby ?? this.#make(control);
+		this.#standby = undefined;
+		let onion: HostedOnion | undefined;
+		let failed: Error | undefined;
+		try {
+			onion = await ready;
+		} catch (error) {
+			failed = error as Error;
+		}
+
+		if (!onion || this.#stopped || this.#control !== control) {
+			// Failed, stopped, or tor was lost meanwhile (and every service with it).
 			await host.stop();
-			return;
+			return this.#stopped || this.#control !== control ? undefined : failed;
 		}
 
 		this.#host = host;
-		this.#retiring.add(old);
+		this.#retryMs = this.#options.retryMs?.first ?? 5000;
 		this.#options.onRotated(onion);
 		this.#options.log('the onion address was rotated');
+		this.#prepareStandby(control);
+		return undefined;
+	}
+
+	#retryLater(error: Error): void {
+		if (this.#stopped || !this.#control) {
+			return;
+		}
+
+		const delay = this.#retryMs;
+		this.#retryMs = Math.min(delay * 2, this.#options.retryMs?.max ?? 300_000);
+		this.#retryTimer = this.#options.scheduler.setTimeout(() => {
+			void this.rotate();
+		}, delay);
+		this.#options.onError(`a new onion address could not be made (${error.message}); umbra is unreachable until it can, and tries again in ${Math.round(delay / 1000)} s`);
+	}
+
+	#retire(old: OnionHost): void {
+		this.#retiring.add(old);
 		this.#options.scheduler.setTimeout(() => {
 			if (this.#retiring.delete(old)) {
 				void old.stop();
 			}
-		}, this.#options.graceMs ?? 5000);
+		}, this.#options.graceMs ?? 3000);
+	}
+
+	/** The next address, made and uploaded now so the next rotation is a swap. */
+	#prepareStandby(control: TorControl): void {
+		if (this.#standby || this.#stopped || this.#control !== control) {
+			return;
+		}
+
+		const standby = this.#make(control);
+		this.#standby = standby;
+		standby.ready.catch((error: unknown) => {
+			if (this.#standby === standby) {
+				this.#standby = undefined;
+				void standby.host.stop();
+				this.#options.log(`the next onion address could not be made ahead (${(error as Error).message}); a rotation will make one`);
+			}
+		});
+	}
+
+	#make(control: TorControl): Pending {
+		const host = this.#newHost(control);
+		return {host, ready: host.start()};
+	}
+
+	#hosts(): OnionHost[] {
+		return [this.#host, this.#standby?.host, ...this.#retiring].filter(host => host !== undefined);
 	}
 
 	#newHost(control: TorControl): OnionHost {

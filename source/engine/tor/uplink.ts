@@ -55,6 +55,8 @@ export class TorUplink {
 				options.onOnion(onion, 'rotated');
 			},
 			onError: message => {
+				// No address until the retry: onionUp turns false.
+				this.#onionChanged();
 				options.emit({type: 'error', scope: 'onion', message});
 			},
 			...(options.graceMs === undefined ? {} : {graceMs: options.graceMs}),
