@@ -160,8 +160,9 @@ describe('every value umbra writes', () => {
 		for (const registry of registries) {
 			const last = new Map<string, number>();
 			for (const [index, put] of registry.puts.entries()) {
-				// Written at a whole millisecond within the step of 10 minutes that ends when it (its start included: a write may fall on it)
-				// arrives; a write in the same millisecond as the contact's last adds a µs or two.
+				// Written at a whole millisecond within the 10-minute step that ends when it arrives (its
+				// first millisecond included); a write in the same millisecond as the contact's last
+				// adds a µs or two.
 				const arrived = (registry.times[index] ?? 0) * 1000;
 				assert.ok(put.seq >= arrived - step * 1000 && put.seq < arrived + 100 && put.seq % 1000 < 100, `seq ${put.seq} arrived at ${arrived} µs`);
 				const slot = hex(put.keyPair.publicKey);
