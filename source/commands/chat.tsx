@@ -4,8 +4,8 @@
 import {exportPublicKey, openEngine, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {booleanFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, torControlFlag, torSocksFlag} from './common-flags.js';
-import {dataDirFor} from './open.js';
+import {dataDirFlag, debugFlag, dhtBootstrapFlag, passphraseFileFlag, presenceFlag, torControlFlag, torSocksFlag} from './common-flags.js';
+import {dataDirFor, presenceOption} from './open.js';
 import {passphraseEnvironmentVariable, readPassphraseFile} from './passphrase.js';
 
 function givenPassphrase(context: CommandContext): string | undefined {
@@ -44,6 +44,7 @@ export const chatCommand: Command = {
 		torControl: torControlFlag,
 		torSocks: torSocksFlag,
 		dhtBootstrap: dhtBootstrapFlag,
+		presence: presenceFlag,
 		debug: debugFlag,
 	},
 	async run(context) {
@@ -65,7 +66,7 @@ export const chatCommand: Command = {
 		try {
 			// Debug lines go to standard error: over the screen unless redirected (umbra --debug 2>debug.log).
 			const debug = booleanFlag(context, 'debug') ? (line: string) => context.stderr.write(`${line}\n`) : undefined;
-			const engine = await openEngine({profile, ...networkOptions(context), ...(debug ? {debug} : {})});
+			const engine = await openEngine({profile, ...networkOptions(context), ...presenceOption(context), ...(debug ? {debug} : {})});
 			// The screen shows Tor's progress while the engine starts, and a failed start.
 			const startup = engine.start();
 			startup.catch(() => undefined);

@@ -8,3 +8,4 @@ export const torSocksFlag: FlagSpec = {type: 'string', valueName: 'PORT', descri
 export const keyserverFlag: FlagSpec = {type: 'string', isMultiple: true, valueName: 'URL', description: 'Keyserver to fetch certificates from (hkps://, hkp://, https://; repeatable; default: keys.openpgp.org, then keyserver.ubuntu.com)'};
 export const dhtBootstrapFlag: FlagSpec = {type: 'string', isMultiple: true, valueName: 'HOST:PORT', description: 'DHT bootstrap node (repeatable; default: the public mainline DHT routers)'};
 export const debugFlag: FlagSpec = {type: 'boolean', description: 'Write debug lines to standard error, including onion addresses and fingerprints (never message text)'};
+export const presenceFlag: FlagSpec = {type: 'string', valueName: 'STATE', choices: ['online', 'away', 'busy', 'invisible'], description: 'Start in this state, for this run only (invisible: no contact is published for or dialed); default: the state last set, online the first time'};

@@ -7,6 +7,7 @@ export * from './store/index.js';
 export * from './profile/index.js';
 export {Engine, type EngineOptions} from './engine.js';
 export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';
+export {ownPresenceStates} from './api.js';
 export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence, OwnIdentityView} from './api.js';
 export {stripControl, stripControlKeepNewlines, readCertificates, formatFingerprint, parseKeyQuery, exportPublicKey, type Certificate} from '../keys/index.js';
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';

@@ -25,6 +25,8 @@ export type OpenEngineOptions = {
 	dhtBootstrap?: string[];
 	/** Come online towards these fingerprints only (umbra send): publish for and dial no one else. */
 	only?: string[];
+	/** The state to start in, for this run only; default: the one last set (kept in the store), else online. */
+	presence?: OwnPresence;
 	/** Debug lines (may hold onion addresses and fingerprints: only when the user asked). */
 	debug?: (line: string) => void;
 	/** Test knobs: where a system tor is looked for; torrc lines for a tor of umbra's own. */
@@ -55,7 +57,7 @@ class EngineService implements EngineApi {
 	#engine: Engine | undefined;
 	#registry: DhtRegistry | undefined;
 	#tor: TorAccess | undefined;
-	#own: {state: OwnPresence; status: string} = {state: 'online', status: ''};
+	#own: {state: OwnPresence; status: string};
 	#starting: Promise<void> | undefined;
 	#stopped = false;
 	#lifecycle: EngineStatus['lifecycle'];
@@ -66,6 +68,9 @@ class EngineService implements EngineApi {
 			this.#certificates.set(certificate.fingerprint, certificate);
 		}
 
+		// Remembered, so a user who went invisible is not published for or dialed after a restart.
+		const remembered = options.profile.store.ownPresence();
+		this.#own = {state: options.presence ?? remembered?.state ?? 'online', status: remembered?.status ?? ''};
 		const {identity} = options.profile;
 		this.self = {fingerprint: identity.fingerprint, keyId: identity.keyId, userId: identity.userId};
 	}
@@ -244,7 +249,9 @@ class EngineService implements EngineApi {
 
 	async setPresence(state: OwnPresence, status?: string): Promise<void> {
 		const wasInvisible = this.#own.state === 'invisible';
-		this.#own = {state, status: status ?? this.#own.status};
+		const own = {state, status: status ?? this.#own.status};
+		this.#store.setOwnPresence(own);
+		this.#own = own;
 		const engine = this.#engine;
 		if (!engine) {
 			return;
