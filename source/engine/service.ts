@@ -58,6 +58,8 @@ class EngineService implements EngineApi {
 	#registry: DhtRegistry | undefined;
 	#tor: TorAccess | undefined;
 	#own: {state: OwnPresence; status: string};
+	/** What the next start begins with; its state differs from #own's during a --presence run. */
+	#remembered: {state: OwnPresence; status: string};
 	#starting: Promise<void> | undefined;
 	#stopped = false;
 	#lifecycle: EngineStatus['lifecycle'];
@@ -69,8 +71,8 @@ class EngineService implements EngineApi {
 		}
 
 		// Remembered, so a user who went invisible is not published for or dialed after a restart.
-		const remembered = options.profile.store.ownPresence();
-		this.#own = {state: options.presence ?? remembered?.state ?? 'online', status: remembered?.status ?? ''};
+		this.#remembered = options.profile.store.ownPresence() ?? {state: 'online', status: ''};
+		this.#own = {...this.#remembered, state: options.presence ?? this.#remembered.state};
 		const {identity} = options.profile;
 		this.self = {fingerprint: identity.fingerprint, keyId: identity.keyId, userId: identity.userId};
 	}
@@ -250,7 +252,11 @@ class EngineService implements EngineApi {
 	async setPresence(state: OwnPresence, status?: string): Promise<void> {
 		const wasInvisible = this.#own.state === 'invisible';
 		const own = {state, status: status ?? this.#own.status};
-		this.#store.setOwnPresence(own);
+		// New text alone (the bot's --status at start, say) keeps the remembered state, which a
+		// --presence for this run must not replace.
+		const remembered = {state: state === this.#own.state ? this.#remembered.state : state, status: own.status};
+		this.#store.setOwnPresence(remembered);
+		this.#remembered = remembered;
 		this.#own = own;
 		const engine = this.#engine;
 		if (!engine) {

@@ -68,6 +68,19 @@ describe('the own presence', () => {
 		});
 	});
 
+	it('keeps the remembered state when only the text changes during an overridden run', async () => {
+		const dataDir = await newProfileDir();
+		await withEngine(dataDir, undefined, async engine => engine.setPresence('invisible'));
+		await withEngine(dataDir, 'online', async engine => {
+			const {state} = engine.status().presence;
+			await engine.setPresence(state, 'a bot at your service');
+			assert.deepEqual(engine.status().presence, {state: 'online', status: 'a bot at your service'});
+		});
+		await withEngine(dataDir, undefined, async engine => {
+			assert.deepEqual(engine.status().presence, {state: 'invisible', status: 'a bot at your service'});
+		});
+	});
+
 	it('remembers a state set during an overridden run', async () => {
 		const dataDir = await newProfileDir();
 		await withEngine(dataDir, 'invisible', async engine => engine.setPresence('away'));
