@@ -14,7 +14,9 @@ export type Answer = (hs0: Buffer) => Promise<Buffer>;
 /** Dials, sends the answer once hs0 has arrived, and collects everything until the close. */
 export async function probe(socksPort: number, address: {onion: string; port: number}, answer: Answer, name: string): Promise<ProbeResult> {
 	// A client that never fetched this descriptor may miss it once (0xF0) on a test network: retried.
-	const socket = await dialWithRetry({proxy: {host: '127.0.0.1', port: socksPort}, destination: {host: `${address.onion}.onion`, port: address.port}, isolation: {username: name, password: 'x'}, overallTimeoutMs: 90_000});
+	const socket = await dialWithRetry({proxy: {host: '127.0.0.1', port: socksPort}, destination: {host: `${address.onion}.onion`, port: address.port}, isolation: {username: name, password: 'x'}, overallTimeoutMs: 90_000}).catch((error: unknown) => {
+		throw new Error(`probe ${name}: could not reach the onion (${(error as Error).message})`);
+	});
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let answeredAt = 0;
