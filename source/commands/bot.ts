@@ -7,9 +7,9 @@ import {HookPool} from '../bot/exec-hook.js';
 import {maxMessageTextBytes, openEngine} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {booleanFlag, numberFlag, stringFlag, stringsFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, passphraseFileFlag} from './common-flags.js';
+import {dataDirFlag, debugFlag, passphraseFileFlag, presenceFlag} from './common-flags.js';
 import {networkFlags, networkOptions} from './network-flags.js';
-import {debugOption, openProfileFor} from './open.js';
+import {debugOption, openProfileFor, presenceOption} from './open.js';
 
 
 const hookConcurrency = 4;
@@ -40,6 +40,7 @@ export const botCommand: Command = {
 		exec: {type: 'string', valueName: 'CMD', description: 'Reply to each message with the standard output of /bin/sh -c CMD (text on its stdin, sender in UMBRA_CONTACT, UMBRA_FINGERPRINT; no secrets in its environment)'},
 		execTimeout: {type: 'number', valueName: 'SECONDS', default: 30, description: 'Kill an --exec command that runs longer; the message gets no reply and an error event'},
 		acceptFrom: {type: 'string', isMultiple: true, valueName: 'NAME', description: 'Answer (--echo, --exec) only this contact (repeatable; default: every contact)'},
+		presence: presenceFlag,
 		status: {type: 'string', valueName: 'TEXT', description: 'Status text to show contacts'},
 		debug: debugFlag,
 	},
@@ -71,7 +72,7 @@ export const botCommand: Command = {
 				}
 			}
 
-			const engine = await openEngine({profile, ...network, ...debugOption(context)});
+			const engine = await openEngine({profile, ...network, ...presenceOption(context), ...debugOption(context)});
 			const hooks = exec === undefined ? undefined : new HookPool({command: exec, env: context.env, timeoutMs: execTimeout * 1000, concurrency: hookConcurrency, maxQueue: hookQueue, maxReplyBytes: maxMessageTextBytes});
 			const status = stringFlag(context, 'status');
 			await runBot({

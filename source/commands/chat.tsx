@@ -4,9 +4,9 @@
 import {exportPublicKey, openEngine, type Profile} from '../engine/index.js';
 import {exitCodes} from '../exit-codes.js';
 import {booleanFlag, stringFlag, UsageError, type Command, type CommandContext} from './command.js';
-import {dataDirFlag, debugFlag, passphraseFileFlag} from './common-flags.js';
+import {dataDirFlag, debugFlag, passphraseFileFlag, presenceFlag} from './common-flags.js';
 import {networkFlags, networkOptions} from './network-flags.js';
-import {dataDirFor} from './open.js';
+import {dataDirFor, presenceOption} from './open.js';
 import {passphraseEnvironmentVariable, readPassphraseFile} from './passphrase.js';
 
 function givenPassphrase(context: CommandContext): string | undefined {
@@ -33,6 +33,7 @@ export const chatCommand: Command = {
 		dataDir: dataDirFlag,
 		passphraseFile: passphraseFileFlag,
 		...networkFlags,
+		presence: presenceFlag,
 		debug: debugFlag,
 	},
 	async run(context) {
@@ -54,7 +55,7 @@ export const chatCommand: Command = {
 		try {
 			// Debug lines go to standard error: over the screen unless redirected (umbra --debug 2>debug.log).
 			const debug = booleanFlag(context, 'debug') ? (line: string) => context.stderr.write(`${line}\n`) : undefined;
-			const engine = await openEngine({profile, ...networkOptions(context), ...(debug ? {debug} : {})});
+			const engine = await openEngine({profile, ...networkOptions(context), ...presenceOption(context), ...(debug ? {debug} : {})});
 			// The screen shows Tor's progress while the engine starts, and a failed start.
 			const startup = engine.start();
 			startup.catch(() => undefined);

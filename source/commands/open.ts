@@ -1,7 +1,7 @@
 // From flags to an open profile: the data directory (--data-dir, XDG), the passphrase
 // (--passphrase-file, UMBRA_PASSPHRASE, else the terminal) and the profile itself. Every
 // command that needs the identity or the store goes through here.
-import {openProfile, resolveDataDirectory, type Profile} from '../engine/index.js';
+import {openProfile, ownPresenceStates, resolveDataDirectory, type OwnPresence, type Profile} from '../engine/index.js';
 import {booleanFlag, stringFlag, type CommandContext} from './command.js';
 import {readPassphrase} from './passphrase.js';
 
@@ -32,4 +32,11 @@ export async function openProfileFor(context: CommandContext): Promise<Profile> 
 /** openEngine's debug option from --debug: lines on standard error, only when asked for. */
 export function debugOption(context: CommandContext): {debug?: (line: string) => void} {
 	return booleanFlag(context, 'debug') ? {debug: line => context.stderr.write(`umbra: debug: ${line}\n`)} : {};
+}
+
+/** openEngine's presence option from --presence; unset: the engine starts in the state last set. */
+export function presenceOption(context: CommandContext): {presence?: OwnPresence} {
+	const presence = stringFlag(context, 'presence');
+	const state = ownPresenceStates.find(known => known === presence);
+	return state === undefined ? {} : {presence: state};
 }

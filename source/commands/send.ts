@@ -42,10 +42,10 @@ export const sendCommand: Command = {
 	usage: 'umbra send --to NAME [TEXT... | < FILE] [--timeout SECONDS]',
 	summary: 'Send one message and wait until it is delivered',
 	description: [
-		'Comes online towards NAME only (publishes for and dials no one else), sends TEXT (or standard input),',
-		'and waits for the contact\'s acknowledgement. Exit 0 when delivered; otherwise the reason is on',
-		'standard error, the exit code is 7 (6 when the own Tor was not ready), and the message stays queued',
-		'for the next time umbra runs.',
+		'Comes online towards NAME only (publishes for and dials no one else), also when you are invisible',
+		'(for this run; the remembered state stays), sends TEXT (or standard input), and waits for the contact\'s',
+		'acknowledgement. Exit 0 when delivered; otherwise the reason is on standard error, the exit code is 7',
+		'(6 when the own Tor was not ready), and the message stays queued for the next time umbra runs.',
 	].join('\n'),
 	flags: {
 		to: {type: 'string', valueName: 'NAME', description: 'The contact (name or fingerprint)'},
@@ -81,7 +81,9 @@ export const sendCommand: Command = {
 				return exitCodes.notFound;
 			}
 
-			const engine = await openEngine({profile, ...network, only: [contact.fingerprint], ...debugOption(context)});
+			// Sending is coming online towards NAME, also for a user invisible to everyone else.
+			const presence = profile.store.ownPresence()?.state === 'invisible' ? {presence: 'online' as const} : {};
+			const engine = await openEngine({profile, ...network, only: [contact.fingerprint], ...presence, ...debugOption(context)});
 			const outcome = await deliver(context, engine, contact, text, timeoutSeconds);
 			if (outcome.delivered) {
 				return exitCodes.ok;

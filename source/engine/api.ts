@@ -10,6 +10,7 @@ import type {Message} from './store/index.js';
 
 /** What the user shows: a presence to contacts, or invisible (offline to everyone). */
 export type OwnPresence = PresenceState | 'invisible';
+export const ownPresenceStates: readonly OwnPresence[] = ['online', 'away', 'busy', 'invisible'];
 
 /** A contact's presence as seen here: offline when there is no session. */
 export type ContactPresence = PresenceState | 'offline';

@@ -45,7 +45,9 @@ export class Engine implements EngineApi {
 	#nodes = -1;
 	#publisher: Publisher | undefined;
 	#reader: RegistryReader | undefined;
-	#presence: {state: OwnPresence; status: string} = {state: 'online', status: ''};
+	#presence: {state: OwnPresence; status: string};
+	/** What the next start begins with (kept in the store); its state differs from #presence's during a --presence run. */
+	#remembered: {state: OwnPresence; status: string};
 	#lifecycle: LifecycleState | undefined;
 	#starting: Promise<void> | undefined;
 	#keyRefresh: KeyRefresh | undefined;
@@ -65,9 +67,10 @@ export class Engine implements EngineApi {
 		};
 
 		this.self = {fingerprint: identity.fingerprint, keyId: identity.keyId, userId: identity.userId};
-		if (options.invisible) {
-			this.#presence = {state: 'invisible', status: ''};
-		}
+		// Remembered, so a user who went invisible is not published for or dialed after a restart.
+		this.#remembered = options.store.ownPresence() ?? {state: 'online', status: ''};
+		const startState = options.invisible === true ? 'invisible' : options.presence ?? this.#remembered.state;
+		this.#presence = {state: startState, status: this.#remembered.status};
 
 		this.#peers = new PeerTable({
 			scheduler: this.#scheduler,
@@ -84,7 +87,7 @@ export class Engine implements EngineApi {
 			peers: this.#peers,
 			publisher: () => this.#publisher,
 			rotate: async () => this.#uplink.rotate(),
-			...(options.invisible === undefined ? {} : {invisible: options.invisible}),
+			invisible: startState === 'invisible',
 		});
 		this.#contacts = new ContactBook({
 			store: this.#store,
@@ -288,6 +291,11 @@ export class Engine implements EngineApi {
 		}
 
 		const wasInvisible = this.#presence.state === 'invisible';
+		// New text alone (the bot's --status at start, say) keeps the remembered state, which a
+		// --presence for this run must not replace.
+		const remembered = {state: state === this.#presence.state ? this.#remembered.state : state, status};
+		this.#store.setOwnPresence(remembered);
+		this.#remembered = remembered;
 		this.#presence = {state, status};
 		if (state === 'invisible') {
 			await this.#visibility.setInvisible(true);

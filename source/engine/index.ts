@@ -7,6 +7,7 @@ export * from './store/index.js';
 export * from './profile/index.js';
 export {Engine, type EngineNetwork, type EngineOptions, type EngineSettings} from './engine.js';
 export type {EngineEvent, EngineEventType, EngineListener, LifecycleState} from './events.js';
+export {ownPresenceStates} from './api.js';
 export type {EngineApi, EngineStatus, ContactView, ContactPresence, OwnPresence, OwnIdentityView} from './api.js';
 export {stripControl, stripControlKeepNewlines, readCertificates, readPublicKeys, certificateStatus, type KeyQuery, CertificateMismatchError, type KeyState, formatFingerprint, parseKeyQuery, looksLikeKeyId, readKeyFile, KeyFileError, checkUserId, InvalidUserIdError, exportPublicKey, type Certificate} from '../keys/index.js';
 export {fetchCertificate, dialThroughTor, defaultKeyservers, type KeyserverDial} from '../keys/keyserver.js';

@@ -2,7 +2,7 @@
 // it. It finds tor when the engine starts (tor/access.ts: the one named, a system tor, or one of
 // umbra's own) and joins the DHT, both released when the engine stops. Nothing here logs an
 // onion address, a fingerprint or message text unless debug is on.
-import type {EngineApi} from './api.js';
+import type {EngineApi, OwnPresence} from './api.js';
 import type {Clock} from './clock.js';
 import {Engine} from './engine.js';
 import type {EngineNetwork} from './options.js';
@@ -26,6 +26,8 @@ export type OpenEngineOptions = {
 	registryRelays?: string[];
 	/** Come online towards these fingerprints only (umbra send): publish for and dial no one else. */
 	only?: string[];
+	/** The state to start in, for this run only; default: the one last set (kept in the store), else online. */
+	presence?: OwnPresence;
 	/** Debug lines (may hold onion addresses and fingerprints: only when the user asked). */
 	debug?: (line: string) => void;
 	/** Test knobs: where a system tor is looked for; torrc lines for a tor of umbra's own. */
@@ -50,6 +52,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<EngineApi>
 		keyRefreshHours: profile.settings.get('keyRefreshHours'),
 		network: async () => findNetwork(options),
 		...(options.only === undefined ? {} : {only: options.only}),
+		...(options.presence === undefined ? {} : {presence: options.presence}),
 		...(debug ? {log: debug} : {}),
 		...(options.clock === undefined ? {} : {clock: options.clock}),
 		...(options.random === undefined ? {} : {random: options.random}),

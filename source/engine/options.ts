@@ -5,6 +5,7 @@ import type {Certificate, Identity} from '../keys/index.js';
 import type {Registry} from '../net/registry.js';
 import type {SocksEndpoint} from '../net/socks.js';
 import type {ControlEndpoint} from '../net/tor-control.js';
+import type {OwnPresence} from './api.js';
 import type {Clock, Scheduler} from './clock.js';
 import type {Random} from './session/index.js';
 import type {RegistryView} from './registry/index.js';
@@ -52,6 +53,8 @@ export type EngineSettings = {
 	rotationGraceMs?: number;
 	/** Start invisible: no contact is published for or dialed, not even for a moment. */
 	invisible?: boolean;
+	/** The state to start in, for this run only; default: the one last set (kept in the store), else online. */
+	presence?: OwnPresence;
 	/** How long a session that may be stale gets to answer a ping; default 5 s. */
 	probeTimeoutMs?: number;
 	/** First delay between reconnects to a lost tor and its cap; default 500 ms and 5 s. */

@@ -1,7 +1,14 @@
-// What the DHT sees: every datagram of a 20-node loopback swarm, captured at the sending
+// What DHT nodes see: every datagram of a 20-node loopback swarm, captured at the sending
 // socket (all swarm nodes and all participants' nodes), while A publishes for 10 contacts and
-// they look A up, on two days. Nothing identifying may appear, all values are of one size, and
-// slot targets of different days or pairs never coincide.
+// they look A up, on two days. Checked: no fingerprint, key ID or onion address in any encoding;
+// values of one size; slot targets of different days or pairs never coincide.
+//
+// Also checked, as today's truth rather than a promise: the direct DHT shows each node who sends
+// a query (on loopback every sender is 127.0.0.1, so its port stands for its address): all of A's
+// puts leave from A's one socket and each reader's gets from its own, so nodes that see both
+// can link A's slots to one another and each reader to A (the default registry, relays over
+// Tor, is there so that no node sees this). Every value is a DNS answer whose data shows no
+// cleartext length field and no OpenPGP packet header.
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
 import {after, before, describe, it} from 'node:test';
@@ -9,9 +16,11 @@ import {pairSecret, type Identity} from '../../source/keys/index.js';
 import {slotKeyPair, utcDay} from '../../source/keys/slot.js';
 import {DhtRegistry} from '../../source/net/dht-registry.js';
 import {decodeStrict} from '../../source/net/krpc-guard.js';
+import type {Socket} from 'node:dgram';
 import {startDhtSwarm, type Datagram, type DhtSwarm} from '../../source/net/testnet/dht-swarm.js';
 import {Publisher} from '../../source/engine/registry/publisher.js';
 import {registryValueBytes} from '../../source/engine/registry/value.js';
+import {decode as decodeDns} from 'dns-packet';
 import {RegistryReader} from '../../source/engine/registry/reader.js';
 import {fixtureIdentity} from '../helpers/key-fixtures.js';
 import {ManualTime} from '../helpers/manual-time.js';
@@ -43,11 +52,13 @@ function encodings(raw: Buffer, extraText: string[] = []): Buffer[] {
 type Message = {y?: Uint8Array; q?: Uint8Array; a?: {target?: Uint8Array; k?: Uint8Array; v?: Uint8Array}; r?: {v?: Uint8Array}};
 const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('latin1') : '');
 
-describe('registry privacy on the wire', () => {
+describe('what DHT nodes see of the registry', () => {
 	let swarm: DhtSwarm;
 	const captured: Array<Datagram & {phase: number}> = [];
 	let phase = 0;
 	const registries: DhtRegistry[] = [];
+	/** The local port of each participant's DHT socket: alice, then the contacts in order. */
+	const ports: number[] = [];
 	let alice: Identity;
 	let contacts: Identity[];
 	const days = [utcDay(Date.parse('2026-03-20T12:00:00Z')), utcDay(Date.parse('2026-03-21T12:00:00Z'))];
@@ -63,16 +74,26 @@ describe('registry privacy on the wire', () => {
 		await swarm?.stop();
 	});
 
-	const joined = async () => {
-		const registry = new DhtRegistry({bootstrap: swarm.bootstrap, host: '127.0.0.1', socket: swarm.createSocket()});
+	const joined = async (): Promise<{registry: DhtRegistry; socket: Socket}> => {
+		const socket = swarm.createSocket();
+		const registry = new DhtRegistry({bootstrap: swarm.bootstrap, host: '127.0.0.1', socket});
 		registries.push(registry);
 		await registry.start();
-		return registry;
+		return {registry, socket};
 	};
 
+	/** The slot's public key (a put's k) and target (a get's target), hex, of each pair and day. */
+	const slots = () => days.flatMap(day => contacts.map((contact, index) => {
+		const slot = slotKeyPair({pairSecret: pairSecret({own: alice, contact: contact.certificate}), publisher: alice.fingerprint, reader: contact.fingerprint, day});
+		return {contact: index, day, key: Buffer.from(slot.publicKey).toString('hex'), target: Buffer.from(slot.target).toString('hex')};
+	}));
+
 	it('A publishes for 10 contacts on two days and each finds A both days', async () => {
-		const aliceNet = await joined();
-		const contactNets = await Promise.all(contacts.map(async () => joined()));
+		const aliceJoined = await joined();
+		const contactsJoined = await Promise.all(contacts.map(async () => joined()));
+		ports.push(...[aliceJoined, ...contactsJoined].map(({socket}) => socket.address().port));
+		const aliceNet = aliceJoined.registry;
+		const contactNets = contactsJoined.map(({registry}) => registry);
 		for (const [index, day] of days.entries()) {
 			phase = index + 1;
 			const time = new ManualTime(day * 86_400_000 + 12 * 3_600_000);
@@ -143,6 +164,85 @@ describe('registry privacy on the wire', () => {
 
 		assert.ok(values >= 2 * 2 * contacts.length, `saw ${values} values`);
 		assert.deepEqual([...lengths], [registryValueBytes]);
+	});
+
+	it('shows, in every value, a DNS answer whose data has no cleartext length field or OpenPGP header', () => {
+		let values = 0;
+		let looksSealed = 0;
+		for (const {bytes} of captured) {
+			const message = decodeStrict(bytes) as Message | undefined;
+			for (const v of [message?.a?.v, message?.r?.v]) {
+				if (!v) {
+					continue;
+				}
+
+				values++;
+				// An independent decoder reads the one TXT answer; its data is nonce (12) || ciphertext.
+				const [answer] = decodeDns(Buffer.from(v)).answers ?? [];
+				assert.equal(answer?.type, 'TXT');
+				const data = Buffer.concat((answer.data as Buffer[]));
+				// Were the inner layer left unsealed, a uint16 length and a PKESK header (0xC1, then
+				// version 3) would follow the nonce in every value; random bytes match by chance in 1 of 65,536.
+				if (data[14] === 0xC1 && data[16] === 3) {
+					looksSealed++;
+				}
+			}
+		}
+
+		assert.ok(values >= 2 * 2 * contacts.length, `saw ${values} values`);
+		assert.ok(looksSealed <= 2, `${looksSealed} of ${values} values show an OpenPGP header where an unsealed layout puts it`);
+	});
+
+	it('shows where each query comes from: A\'s puts from A\'s one socket, each reader\'s gets from its own', () => {
+		const all = slots();
+		const byKey = new Map(all.map(slot => [slot.key, slot]));
+		const byTarget = new Map(all.map(slot => [slot.target, slot]));
+		const putSources = new Set<number>();
+		const getSources = new Map<number, Set<number>>();
+		/** Per receiving node and slot target: the senders of puts and gets it saw for that target. */
+		const seenAtNode = new Map<string, {puts: Set<number>; gets: Set<number>}>();
+		const at = (to: string, target: string) => {
+			const key = `${to}/${target}`;
+			let entry = seenAtNode.get(key);
+			if (!entry) {
+				entry = {puts: new Set(), gets: new Set()};
+				seenAtNode.set(key, entry);
+			}
+
+			return entry;
+		};
+
+		for (const {bytes, from, to} of captured) {
+			const message = decodeStrict(bytes) as Message | undefined;
+			const query = text(message?.q);
+			const put = query === 'put' && message?.a?.k ? byKey.get(Buffer.from(message.a.k).toString('hex')) : undefined;
+			const get = query === 'get' && message?.a?.target ? byTarget.get(Buffer.from(message.a.target).toString('hex')) : undefined;
+			if (put) {
+				putSources.add(from);
+				at(to, put.target).puts.add(from);
+			}
+
+			if (get) {
+				const sources = getSources.get(get.contact) ?? new Set<number>();
+				sources.add(from);
+				getSources.set(get.contact, sources);
+				at(to, get.target).gets.add(from);
+			}
+		}
+
+		const [alicePort] = ports;
+		assert.deepEqual([...putSources], [alicePort], 'every put of A\'s slots left from A\'s socket');
+		for (const [index] of contacts.entries()) {
+			// A gets each slot too, for the write tokens its put needs.
+			assert.deepEqual([...getSources.get(index) ?? []].sort(), [alicePort, ports[index + 1]].sort(), `contact ${index}'s slots were got from A's socket and the contact's own only`);
+		}
+
+		// A node that stores a slot sees A put it and the reader get it: it links the two addresses.
+		for (const slot of all) {
+			const reader = ports[slot.contact + 1];
+			const linking = [...seenAtNode.entries()].filter(([key, {puts, gets}]) => key.endsWith(`/${slot.target}`) && puts.has(alicePort ?? -1) && gets.has(reader ?? -1));
+			assert.ok(linking.length > 0, `some node saw A put and contact ${slot.contact} get the slot of day ${slot.day}`);
+		}
 	});
 
 	it('never shows one slot target on two days or for two pairs', () => {

@@ -2,6 +2,9 @@
 // contact; or she is a contact Bob hides from; or she forges a contact's hs1. Whatever she
 // tries, Bob's side of the stream must look the same: 32 random bytes, then, after one fixed
 // delay, a close. Nothing tells her whether Bob knows her, hides from her, or caught a forgery.
+// Checked here on the handshake core's replies (what it writes, and the close delay it asks the
+// runner for), without sockets or a clock; stranger-with-identity-learns-nothing.test.ts and
+// stranger-dials-engine.test.ts check the wall-clock close of real engines over Tor.
 import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {before, describe, it} from 'node:test';

@@ -6,6 +6,7 @@
 import type {Socket} from 'node:net';
 import type {Certificate} from '../../keys/index.js';
 import {dialWithRetry, type SocksEndpoint} from '../../net/socks.js';
+import {jitteredDelay} from './jitter.js';
 import type {StreamRunner} from './stream-runner.js';
 import type {Scheduler} from '../clock.js';
 import type {RegistryReader} from '../registry/index.js';
@@ -285,9 +286,10 @@ export class PeerTable {
 		}
 
 		if (!established && !peer.session && this.#peers.get(fingerprint) === peer) {
-			const delay = peer.backoffMs;
-			peer.backoffMs = Math.min(delay * 2, this.#options.backoffMs.max);
-			this.lookup(fingerprint, delay);
+			const mean = peer.backoffMs;
+			peer.backoffMs = Math.min(mean * 2, this.#options.backoffMs.max);
+			// Spread around the mean: a fixed period would mark the lookups as one umbra's (jitter.ts).
+			this.lookup(fingerprint, jitteredDelay(mean, this.#options.random));
 		}
 	}
 }

@@ -1,7 +1,7 @@
-// Finds a contact's current onion address in the registry: reads the contact's slots for us of
-// today and, in the first hours of a day, yesterday; opens both layers of each value (the
-// slot's seal, then the OpenPGP message), checks it to the last
-// field, and reports the newest valid record. Anything a DHT node or an attacker can put there that fails a check is counted
+// Finds a contact's current onion address in the registry: reads the contact's slot for us of
+// today and, only when that holds no valid record in the first hours of a day, yesterday's; opens
+// both layers of each value (the slot's seal, then the OpenPGP message), checks it to the last
+// field, and reports the valid record. Anything a DHT node or an attacker can put there that fails a check is counted
 // by reason and otherwise ignored: the caller never sees an exception from bad input.
 import type {Certificate} from '../../keys/certificate.js';
 import type {Identity} from '../../keys/identity.js';
@@ -61,9 +61,10 @@ export type RegistryReaderOptions = {
 	/** Longest validity a record may claim after its day starts. Default 2 days. */
 	maxLifetimeMs?: number;
 	/**
-	 * For how long after midnight yesterday's slot is read too. Default 6 h: twice the
-	 * publisher's default record lifetime. Later in the day yesterday's record has expired, and
-	 * reading both slots at once would show DHT nodes which two targets belong together.
+	 * For how long after midnight yesterday's slot is read when today's holds no valid record.
+	 * Default 6 h: twice the publisher's default record lifetime; later yesterday's record has
+	 * expired. Only then, and one after the other: two slots read together would show DHT nodes
+	 * which two targets belong together.
 	 */
 	yesterdayWindowMs?: number;
 };
@@ -94,31 +95,28 @@ export class RegistryReader {
 		return {...this.#counters};
 	}
 
-	/** The contact's newest valid address from today's (or early in the day yesterday's) slot, or undefined. */
+	/** The contact's valid address from today's (or, failing that early in the day, yesterday's) slot, or undefined. */
 	async lookupContact(contact: Certificate): Promise<ContactAddress | undefined> {
 		const now = this.#clock.now();
 		const today = utcDay(now);
-		const days = now - dayStart(today) < this.#yesterdayWindowMs ? [today, today - 1] : [today];
-		const readings = await Promise.all(days.map(async slotDay => this.readSlot(contact, slotDay)));
-		let newest: ContactAddress | undefined;
-		for (const reading of readings) {
-			if (reading.status === 'valid' && (!newest || reading.address.issuedAt > newest.issuedAt)) {
-				newest = reading.address;
-			}
+		let reading = await this.readSlot(contact, today);
+		if (reading.status !== 'valid' && now - dayStart(today) < this.#yesterdayWindowMs) {
+			reading = await this.readSlot(contact, today - 1);
 		}
 
-		if (!newest) {
+		if (reading.status !== 'valid') {
 			return undefined;
 		}
 
+		const {address} = reading;
 		const seen = this.#store.get(contact.fingerprint);
-		if (seen !== undefined && newest.issuedAt < seen) {
+		if (seen !== undefined && address.issuedAt < seen) {
 			this.#counters.stale++;
 			return undefined;
 		}
 
-		this.#store.set(contact.fingerprint, newest.issuedAt);
-		return newest;
+		this.#store.set(contact.fingerprint, address.issuedAt);
+		return address;
 	}
 
 	/** Reads and checks one slot. Counts a rejection; never throws for what the registry returns. */

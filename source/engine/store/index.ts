@@ -5,4 +5,5 @@ export * from './errors.js';
 export {defaultKdf, readKeyFile, storeCipher, writeFileDurably, type KdfParameters} from './key.js';
 export * from './messages.js';
 export * from './migrations.js';
+export {storedPresenceStates, type StoredPresence} from './presence.js';
 export * from './store.js';

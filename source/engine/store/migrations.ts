@@ -1,10 +1,6 @@
 // The schema, as a list of steps. `PRAGMA user_version` holds how many have run; opening a store
 // runs the missing ones in one transaction, so a crash mid-upgrade leaves the old version whole.
 // Never edit a step that has shipped: add a new one.
-//
-// Notes for what comes next: the registry's per-slot publishing state and
-// the session's presence/status text are not stored yet; add them as new steps when those parts
-// need them.
 import type Database from 'better-sqlite3-multiple-ciphers';
 import {StoreTooNewError} from './errors.js';
 
@@ -56,6 +52,21 @@ export const migrations: readonly Migration[] = [
 				ALTER TABLE messages ADD COLUMN state_changed_at INTEGER;
 				UPDATE messages SET received_at = created_at, state_changed_at = created_at;
 				CREATE INDEX messages_unread ON messages (contact) WHERE read = 0;
+			`);
+		},
+	},
+	{
+		version: 3,
+		description: 'the own presence and status text, kept across restarts',
+		up(db) {
+			// One row at most: a user who went invisible must start invisible, not online for a
+			// moment. In the encrypted store because the status text is the user's own words.
+			db.exec(`
+				CREATE TABLE own_presence (
+					id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+					state TEXT NOT NULL CHECK (state IN ('online', 'away', 'busy', 'invisible')),
+					status TEXT NOT NULL
+				) STRICT;
 			`);
 		},
 	},

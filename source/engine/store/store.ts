@@ -21,6 +21,7 @@ import {StoreCorruptError, StoreExistsError, StoreMissingError} from './errors.j
 import {createKeyFile, defaultKdf, readKeyFile, storeCipher, unlockKeyFile, type KdfParameters} from './key.js';
 import {checkNotTooNew, migrate} from './migrations.js';
 import {messageMethods, type MessageMethods} from './messages.js';
+import {presenceMethods, type PresenceMethods} from './presence.js';
 
 export type OpenStoreOptions = {
 	/** The database file (normally DATA_DIR/store.db). */
@@ -36,7 +37,7 @@ export type OpenStoreOptions = {
 	now?: () => number;
 };
 
-export type Store = ContactMethods & MessageMethods & {
+export type Store = ContactMethods & MessageMethods & PresenceMethods & {
 	readonly path: string;
 	/** Runs `fn` in one transaction (nested calls become savepoints); `fn` must be synchronous. */
 	transaction<T>(fn: () => T): T;
@@ -129,6 +130,7 @@ function makeStore(db: Database.Database, path: string, now: () => number): Stor
 		path,
 		...contactMethods(db, now),
 		...messageMethods(db, now),
+		...presenceMethods(db),
 		transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
 		integrityCheck: () => db.pragma('integrity_check', {simple: true}) as string,
 		schemaVersion: () => db.pragma('user_version', {simple: true}) as number,
