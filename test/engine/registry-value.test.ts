@@ -14,7 +14,7 @@ import type {PublishResult, RegistryItem} from '../../source/net/registry.js';
 import {Publisher} from '../../source/engine/registry/publisher.js';
 import {decodeRecord} from '../../source/engine/registry/record.js';
 import {maxSealedBytes, registryValueBytes, unwrapValue, valueTtlSeconds, wrapValue} from '../../source/engine/registry/value.js';
-import {zBase32} from '../../source/engine/registry/z-base32.js';
+import {zBase32Encode as zBase32} from '../../source/net/z-base32.js';
 import {fixtureCertificate, fixtureIdentity, hex} from '../helpers/key-fixtures.js';
 import {ManualTime} from '../helpers/manual-time.js';
 import {MemoryRegistry, makeIdentities, onions} from '../helpers/registry-helpers.js';

@@ -12,7 +12,7 @@
 import {createCipheriv, createDecipheriv, randomBytes} from 'node:crypto';
 import type {SlotKeyPair} from '../../keys/slot.js';
 import {decodeTxtAnswer, encodeTxtAnswer} from './dns-answer.js';
-import {zBase32} from './z-base32.js';
+import {zBase32Encode as zBase32} from '../../net/z-base32.js';
 
 export type RandomBytes = (size: number) => Uint8Array;
 export const defaultRandomBytes: RandomBytes = size => new Uint8Array(randomBytes(size));
