@@ -5,7 +5,6 @@
 //
 //   node --import tsx scripts/test.ts test/cli/import-keyserver.test.ts
 import assert from 'node:assert/strict';
-import {createServer} from 'node:net';
 import {join} from 'node:path';
 import {after, before, describe, it} from 'node:test';
 import {exitCodes} from '../../source/exit-codes.js';
@@ -15,17 +14,9 @@ import * as openpgp from 'openpgp';
 import {fixtureCertificate, fixtureIdentity, fixtureText} from '../helpers/key-fixtures.js';
 import {connectClientControl, useTestNetwork} from '../helpers/network.js';
 import {runUmbra, temporaryFolder} from './run-umbra.js';
+import {closedPort} from '../helpers/ports.js';
 
 const env = {UMBRA_PASSPHRASE: 'keyserver test passphrase'};
-
-/** A loopback port with nothing listening on it (bound, then released). */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as {port: number};
-	await new Promise<void>(resolve => server.close(() => resolve()));
-	return port;
-}
 
 describe('umbra import KEYID from sks behind an onion, through Tor', () => {
 	const folder = temporaryFolder('keyserver');

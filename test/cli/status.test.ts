@@ -13,15 +13,7 @@ import {startDhtSwarm, type DhtSwarm} from '../../source/net/testnet/dht-swarm.j
 import {startCli, type CliProcess} from '../bot/cli-process.js';
 import {makeProfile} from '../bot/peer.js';
 import {useTestNetwork} from '../helpers/network.js';
-
-/** A loopback port that nothing listens on: bound, noted, closed. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as {port: number};
-	await new Promise(resolve => server.close(resolve));
-	return port;
-}
+import {closedPort} from '../helpers/ports.js';
 
 test('umbra status passes on a working setup and names what to fix otherwise', {timeout: 300_000}, async t => {
 	const network = useTestNetwork();

@@ -6,7 +6,6 @@
 // /proc, in test/cli/bot.test.ts.)
 import {strict as assert} from 'node:assert';
 import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {createServer} from 'node:net';
 import {join} from 'node:path';
 import process from 'node:process';
 import {test} from 'node:test';
@@ -14,6 +13,7 @@ import {findExecutable} from '../../source/net/system-tools.js';
 import {pollUntil} from '../../source/net/testnet/tor-process.js';
 import {startCli, type CliProcess} from '../bot/cli-process.js';
 import {makeProfile} from '../bot/peer.js';
+import {closedPort} from '../helpers/ports.js';
 
 const passphrase = 'bot passphrase';
 
@@ -27,15 +27,6 @@ function torsWith(torrc: string): number[] {
 			return [];
 		}
 	});
-}
-
-/** A loopback port nothing listens on, so the DHT never leaves the machine. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as {port: number};
-	await new Promise(resolve => server.close(resolve));
-	return port;
 }
 
 test('the tor umbra starts does not inherit UMBRA_PASSPHRASE', {timeout: 120_000}, async t => {
