@@ -45,6 +45,8 @@ export const chatCommand: Command = {
 			throw new UsageError('umbra chat needs a terminal on standard input and output. For scripts, use `umbra bot` or `umbra send`.');
 		}
 
+		// Bad flags are usage errors before anything is asked.
+		const network = networkOptions(context);
 		// React and Ink load only here: the other commands (send, bot, status) start without them.
 		const {runChat, runSetup} = await import('../screens/index.js');
 		const profile: Profile | undefined = await runSetup({dataDir: dataDirFor(context), passphrase: givenPassphrase(context), noColor: 'NO_COLOR' in context.env, stdin: context.stdin, stdout: context.stdout, stderr: context.stderr});
@@ -55,7 +57,7 @@ export const chatCommand: Command = {
 		try {
 			// Debug lines go to standard error: over the screen unless redirected (umbra --debug 2>debug.log).
 			const debug = booleanFlag(context, 'debug') ? (line: string) => context.stderr.write(`${line}\n`) : undefined;
-			const engine = await openEngine({profile, ...networkOptions(context), ...presenceOption(context), ...(debug ? {debug} : {})});
+			const engine = await openEngine({profile, ...network, ...presenceOption(context), ...(debug ? {debug} : {})});
 			// The screen shows Tor's progress while the engine starts, and a failed start.
 			const startup = engine.start();
 			startup.catch(() => undefined);

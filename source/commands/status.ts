@@ -99,9 +99,9 @@ async function startWithin(engine: EngineApi, deadline: number, signal: AbortSig
 	}
 }
 
-async function networkChecks(context: CommandContext, profile: Profile, deadline: number, timeoutSeconds: number): Promise<Check[]> {
+async function networkChecks(context: CommandContext, profile: Profile, network: ReturnType<typeof networkOptions>, deadline: number, timeoutSeconds: number): Promise<Check[]> {
 	const checks: Check[] = [];
-	const engine = await openEngine({profile, ...networkOptions(context), only: [], ...debugOption(context)});
+	const engine = await openEngine({profile, ...network, only: [], ...debugOption(context)});
 	// Progress on standard error while it waits; the checks go to standard output at the end.
 	const unsubscribe = engine.subscribe(event => {
 		if (event.type === 'tor.bootstrap') {
@@ -186,6 +186,8 @@ export const statusCommand: Command = {
 			throw new UsageError('--timeout must be a positive number of seconds.');
 		}
 
+		// Bad flags are usage errors before the passphrase is asked.
+		const network = networkOptions(context);
 		// --timeout bounds the whole command, not each wait.
 		const deadline = Date.now() + timeoutSeconds * 1000;
 		const checks: Check[] = [];
@@ -193,7 +195,7 @@ export const statusCommand: Command = {
 		try {
 			profile = await openProfileFor(context);
 			checks.push({name: 'store', ok: true, detail: `opened, ${profile.store.listContacts().length} contact(s)`});
-			checks.push(...await networkChecks(context, profile, deadline, timeoutSeconds));
+			checks.push(...await networkChecks(context, profile, network, deadline, timeoutSeconds));
 		} catch (error) {
 			checks.push({name: profile ? 'engine' : 'store', ok: false, detail: errorText(error), code: exitCodeFor(error)});
 		} finally {
