@@ -1,4 +1,4 @@
-// Finding the system programs umbra and its test harness run (tor, gpg, sks, tmux),
+// Finding the system programs umbra and its test harness run (tor, gpg, sks, tmux, openssl, script),
 // and saying, or doing, what installs them when they are missing.
 import {accessSync, constants} from 'node:fs';
 import {delimiter, join} from 'node:path';
@@ -14,6 +14,10 @@ export const systemTools = {
 	gpg: {command: 'gpg', debianPackage: 'gnupg'},
 	sks: {command: 'sks', debianPackage: 'sks'},
 	tmux: {command: 'tmux', debianPackage: 'tmux'},
+	/** The relay's HTTPS test makes its own CA with it. */
+	openssl: {command: 'openssl', debianPackage: 'openssl'},
+	/** util-linux `script`: the pseudo-terminal of the prompt tests. */
+	script: {command: 'script', debianPackage: 'bsdutils'},
 } as const satisfies Record<string, SystemTool>;
 
 // Debian installs tor in /usr/sbin, which a non-root PATH often lacks.
