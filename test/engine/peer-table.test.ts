@@ -40,22 +40,38 @@ function table(options: {mayDial?: () => boolean} = {}) {
 	return {time, waiters, lookups, peers};
 }
 
-test('a contact nobody finds is looked up again after 1, 2, 4 and then at most 4 seconds', async () => {
+test('a contact nobody finds is looked up again after about 1, 2, 4 and then at most about 4 seconds, jittered', async () => {
 	const {time, waiters, lookups, peers} = table();
 	assert.equal(peers.add(bob, false), true);
 	assert.equal(peers.add(bob, false), false, 'known already');
 	peers.lookup(bob.fingerprint, 0);
-	for (const expected of [0, 1000, 3000, 7000, 11_000]) {
-		const count = lookups.length;
-		time.advance(expected - time.now());
-		await waiters.until(`a lookup at ${expected} ms`, () => (lookups.length > count ? true : undefined), 5000);
+	time.advance(0);
+	await waiters.until('the first lookup', () => (lookups.length > 0 ? true : undefined), 5000);
+	const means = [1000, 2000, 4000, 4000, 4000, 4000];
+	for (const mean of means) {
 		// The retry is scheduled once the lookup's promise has settled.
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
+		const count = lookups.length;
+		// Time moves in 50 ms steps until the retry comes, and never past one and a half means.
+		while (lookups.length === count && time.now() - lookups.at(-1)!.at < mean * 1.5) {
+			time.advance(50);
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+		}
+
+		await waiters.until(`a retry about ${mean} ms after the last lookup`, () => (lookups.length > count ? true : undefined), 5000);
 	}
 
-	assert.deepEqual(lookups.map(lookup => lookup.at), [0, 1000, 3000, 7000, 11_000]);
+	const gaps = lookups.slice(1).map((lookup, index) => lookup.at - lookups[index]!.at);
+	for (const [index, gap] of gaps.entries()) {
+		const mean = means[index]!;
+		assert.ok(gap >= mean / 2 && gap < mean * 1.5 + 50, `gap ${index}: ${gap} ms, mean ${mean}`);
+	}
+
+	assert.ok(new Set(gaps.slice(2)).size > 1, `the retries at the cap are not all equal: ${gaps.join(', ')}`);
 	assert.ok(lookups.every(lookup => lookup.contact === bob.fingerprint));
 });
 

@@ -149,7 +149,9 @@ describe('every value umbra writes', () => {
 	const puts = () => registries.flatMap(registry => registry.puts);
 
 	it('are DNS answer packets of one size that dns-packet parses, under the slot\'s name', () => {
-		assert.ok(puts().length >= 200, `${puts().length} values written`);
+		// 19 readers, each with a prompt write, a next-day write and a refresh at least every 50
+		// minutes of the 6 hours (a 20-40 minute timer, seen in 10-minute steps): at least 171.
+		assert.ok(puts().length >= 171, `${puts().length} values written`);
 		for (const put of puts()) {
 			assert.equal(put.value.length, registryValueBytes);
 			assert.equal(parseWithDnsPacket(put.value, put.keyPair.publicKey).length, 689);

@@ -2,7 +2,8 @@
 // as online, every contact would be published for and dialed within seconds of the start, and
 // each would see the user online: the restart alone gives away that the user is at the machine.
 // The state is remembered: after the restart nobody is published for, nobody is dialed, and the
-// contact's slot still holds the decoy written when the user went invisible.
+// contact's slot still holds the last record written before the user went invisible, unchanged,
+// as after a clean exit.
 //
 // Absence needs a yardstick: Carol starts after Alice's restarted engine is ready, and her engine
 // runs the same start (publish, look up, dial) towards the same contact. Once Bob sees Carol,
@@ -19,9 +20,12 @@ test('a user invisible when umbra stopped is published for, dialed and seen by n
 	const bob = await world.party('bob', ['alice', 'carol'], world.first);
 	const alice = await world.party('alice', ['bob'], world.second);
 	await bob.waitFor('alice online', online(alice.fingerprint));
+	await alice.waitFor('published for bob', event => event.type === 'registry.published' && event.contact === bob.fingerprint && event.ok);
+	const lastRecord = await world.read('bob', 'alice');
+	assert.ok(lastRecord, 'Alice\'s record in Bob\'s slot before she goes invisible');
 	await alice.engine.setPresence('invisible', 'out');
 	await bob.waitFor('alice offline', offline(alice.fingerprint));
-	assert.equal(await world.read('bob', 'alice'), undefined, 'going invisible overwrote Bob\'s slot with a decoy');
+	assert.deepEqual(await world.read('bob', 'alice'), lastRecord, 'going invisible left Bob\'s slot as an exit would: the last record, unchanged');
 
 	// The restart: the engine stops, the profile closes, and both are opened again from disk.
 	const {dataDir} = alice.profile;
@@ -57,7 +61,7 @@ test('a user invisible when umbra stopped is published for, dialed and seen by n
 
 	assert.deepEqual(events.filter(event => event.type === 'registry.published'), [], 'no slot was written after the restart');
 	assert.ok(!bob.events.slice(bobSeenSince).some(online(alice.fingerprint)), 'Bob did not see Alice online after the restart');
-	assert.equal(await world.read('bob', 'alice'), undefined, 'Bob\'s slot still holds no address for him');
+	assert.deepEqual(await world.read('bob', 'alice'), lastRecord, 'Bob\'s slot still holds the record from before, not the new address');
 	assert.ok(engine.contacts().every(contact => contact.presence === 'offline'), 'no session with any contact');
 	assert.deepEqual(engine.status().presence, {state: 'invisible', status: 'out'}, 'the remembered state and text');
 });
