@@ -21,10 +21,10 @@ function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-/** Does a SOCKS5 server answer the no-authentication greeting on 127.0.0.1:port? */
-async function socksAnswers(port: number, timeoutMs: number): Promise<string | undefined> {
+/** Does a SOCKS5 server answer the no-authentication greeting on host:port? */
+async function socksAnswers(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
 	return new Promise(resolve => {
-		const socket = connect({host: '127.0.0.1', port});
+		const socket = connect({host, port});
 		const done = (problem: string | undefined) => {
 			socket.destroy();
 			resolve(problem);
@@ -133,10 +133,12 @@ async function networkChecks(context: CommandContext, profile: Profile, network:
 		if (socks === undefined) {
 			checks.push({name: 'socks', ok: true, detail: 'port taken from Tor (pass --tor-socks PORT to probe it)'});
 		} else {
-			const problem = /^\d+$/.test(socks) ? await socksAnswers(Number(socks), Math.max(1, Math.min(deadline - Date.now(), 10_000))) : `"${socks}" is not a port number`;
+			// Checked as HOST:PORT or PORT (127.0.0.1) by network-flags.ts before anything ran.
+			const [, host = '127.0.0.1', port = ''] = /^(?:(.+):)?(\d+)$/.exec(socks) ?? [];
+			const problem = await socksAnswers(host, Number(port), Math.max(1, Math.min(deadline - Date.now(), 10_000)));
 			checks.push(problem === undefined
-				? {name: 'socks', ok: true, detail: `127.0.0.1:${socks} speaks SOCKS5`}
-				: {name: 'socks', ok: false, detail: `127.0.0.1:${socks}: ${problem}`, fix: 'pass the SocksPort from your torrc as --tor-socks PORT', code: exitCodes.torUnreachable});
+				? {name: 'socks', ok: true, detail: `${host}:${port} speaks SOCKS5`}
+				: {name: 'socks', ok: false, detail: `${host}:${port}: ${problem}`, fix: 'pass the SocksPort from your torrc as --tor-socks PORT', code: exitCodes.torUnreachable});
 		}
 
 		const registry = engine.status().registry;

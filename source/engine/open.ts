@@ -1,6 +1,7 @@
 // openEngine: the Engine on a user's profile, as the TUI, the bot and the one-shot commands run
 // it. It finds tor when the engine starts (tor/access.ts: the one named, a system tor, or one of
-// umbra's own) and joins the DHT, both released when the engine stops. Nothing here logs an
+// umbra's own) and the registry (relays over Tor, or the DHT directly: registry/choice.ts), both
+// released when the engine stops. Nothing here logs an
 // onion address, a fingerprint or message text unless debug is on.
 import type {EngineApi, OwnPresence} from './api.js';
 import type {Clock} from './clock.js';
@@ -41,7 +42,7 @@ export type OpenEngineOptions = {
 	random?: Random;
 };
 
-/** A not-yet-started engine on the profile; start() finds tor and joins the DHT. */
+/** A not-yet-started engine on the profile; start() finds tor and the registry. */
 export async function openEngine(options: OpenEngineOptions): Promise<EngineApi> {
 	const {profile, debug} = options;
 	// The contacts' keys are read from the store at start (contact-book.ts), expired and revoked ones too.
@@ -77,13 +78,22 @@ async function findNetwork(options: OpenEngineOptions): Promise<EngineNetwork> {
 	// Relay requests go through Tor's SOCKS port, which moves when a tor of umbra's own is started again.
 	let socks = tor.socks;
 	const {relocate} = tor;
-	const {registry, view} = chooseRegistry({
-		...(options.registry === undefined ? {} : {registry: options.registry}),
-		...(options.registryRelays === undefined ? {} : {registryRelays: options.registryRelays}),
-		...(options.dhtBootstrap === undefined ? {} : {dhtBootstrap: options.dhtBootstrap}),
-		settingsRelays: profile.settings.get('registryRelays'),
-		socks: () => socks,
-	});
+	let chosen;
+	try {
+		chosen = chooseRegistry({
+			...(options.registry === undefined ? {} : {registry: options.registry}),
+			...(options.registryRelays === undefined ? {} : {registryRelays: options.registryRelays}),
+			...(options.dhtBootstrap === undefined ? {} : {dhtBootstrap: options.dhtBootstrap}),
+			settingsRelays: profile.settings.get('registryRelays'),
+			socks: () => socks,
+		});
+	} catch (error) {
+		// A relay list it refuses (a bad URL): the tor found or started above goes too.
+		await tor.release().catch(() => undefined);
+		throw error;
+	}
+
+	const {registry, view} = chosen;
 	// The registry joins its network while tor uploads the onion descriptor: both take seconds on
 	// the real networks (many DHT nodes a bootstrap meets are gone and time out).
 	const registryStarted = registry.start();
