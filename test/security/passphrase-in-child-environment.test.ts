@@ -5,7 +5,7 @@
 // its name or any other. (The --exec hooks' environment is checked the same way, through
 // /proc, in test/cli/bot.test.ts.)
 import {strict as assert} from 'node:assert';
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import process from 'node:process';
 import {test} from 'node:test';
@@ -53,24 +53,31 @@ test('the tor umbra starts does not inherit UMBRA_PASSPHRASE', {timeout: 120_000
 	assert.ok(realTor, 'tor is installed');
 	const bin = join(directory, 'bin');
 	mkdirSync(bin);
-	writeFileSync(join(bin, 'tor'), `#!/bin/sh\nexec ${realTor} "$@" DisableNetwork 1\n`);
+	// The wrapper keeps a copy of its environment, which exec hands to tor unchanged: what tor
+	// was given is on file even if umbra has already stopped that tor (with DisableNetwork tor
+	// opens no SOCKS port, so umbra gives up on it at once).
+	const given = join(directory, 'tor-environ');
+	writeFileSync(join(bin, 'tor'), `#!/bin/sh\ncat /proc/$$/environ > '${given}.part' && mv '${given}.part' '${given}'\nexec ${realTor} "$@" DisableNetwork 1\n`);
 	chmodSync(join(bin, 'tor'), 0o755);
 
 	state.cli = startCli(['bot', '--data-dir', dataDir, '--dht-bootstrap', `127.0.0.1:${await closedPort()}`], {
 		env: {PATH: `${bin}:${process.env['PATH'] ?? ''}`, HOME: directory, UMBRA_PASSPHRASE: passphrase},
 	});
 	const torrc = join(dataDir, 'tor', 'torrc');
-	const [tor] = await pollUntil('umbra to start its own tor', async () => {
+	await pollUntil('umbra to start its own tor', async () => {
+		state.tors.push(...torsWith(torrc).filter(pid => !state.tors.includes(pid)));
+		if (existsSync(given)) {
+			return true;
+		}
+
 		if (state.cli?.child.exitCode !== null) {
 			throw new Error(`umbra exited before starting tor: ${state.cli?.stderr()}`);
 		}
 
-		const found = torsWith(torrc);
-		return found.length > 0 ? found : undefined;
+		return undefined;
 	}, {timeoutMs: 60_000, intervalMs: 50});
-	state.tors.push(tor!);
 
-	const environment = readFileSync(`/proc/${tor}/environ`, 'utf8').split('\0');
+	const environment = readFileSync(given, 'utf8').split('\0');
 	assert.ok(environment.some(entry => entry.startsWith('PATH=')), `the environment was read: ${environment.length} entries`);
 	assert.deepEqual(environment.filter(entry => entry.startsWith('UMBRA_PASSPHRASE=') || entry.includes(passphrase)), [], 'no passphrase in tor\'s environment');
 });
